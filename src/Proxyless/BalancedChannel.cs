@@ -1,0 +1,176 @@
+using Grpc.Core;
+using Grpc.Core.Interceptors;
+using Grpc.Net.Client;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Proxyless.Balancing;
+using Proxyless.Configuration;
+using Proxyless.Diagnostics;
+using Proxyless.Resolution;
+using Proxyless.Transport;
+using GrpcServiceConfig = Grpc.Net.Client.Configuration.ServiceConfig;
+
+namespace Proxyless;
+
+/// <summary>
+/// A gRPC channel that resolves a target to endpoints, balances calls over them with the policy named in the service
+/// config, and keeps one connection per backend address. Pass it to any generated client, like a <c>GrpcChannel</c>.
+/// </summary>
+/// <example>
+/// <code>
+/// using var channel = BalancedChannel.Create("ipv4:127.0.0.1:50051,127.0.0.1:50052", new BalancedChannelOptions
+/// {
+///     ServiceConfig = """{"loadBalancingConfig":[{"round_robin":{}}]}""",
+/// });
+/// var client = new Echo.EchoClient(channel);
+/// </code>
+/// </example>
+public sealed class BalancedChannel : ChannelBase, IDisposable
+{
+    private readonly ChannelController _controller;
+    private readonly GrpcChannel _grpcChannel;
+    private readonly BalancingHandler _handler;
+    private readonly CallInvoker _callInvoker;
+
+    private BalancedChannel(string target, ChannelController controller, GrpcChannel grpcChannel, BalancingHandler handler, Interceptor? interceptor)
+        : base(target)
+    {
+        _controller = controller;
+        _grpcChannel = grpcChannel;
+        _handler = handler;
+        var invoker = grpcChannel.CreateCallInvoker();
+        _callInvoker = interceptor is null ? invoker : invoker.Intercept(interceptor);
+    }
+
+    /// <summary>
+    /// Creates a channel. Nothing connects until the first call or <see cref="ConnectAsync"/>.
+    /// </summary>
+    /// <param name="target">
+    /// A gRPC target: <c>ipv4:127.0.0.1:50051,127.0.0.1:50052</c>, <c>ipv6:[::1]:50051</c>, <c>dns:///host:port</c>,
+    /// <c>host:port</c>, <c>unix:/path</c>, or any scheme registered in <see cref="BalancedChannelOptions.Resolvers"/>.
+    /// </param>
+    /// <param name="options">Options; defaults when null.</param>
+    /// <exception cref="ArgumentException">The target is malformed; the message names the problem.</exception>
+    /// <exception cref="ServiceConfigException">The service config is invalid or names no registered policy; the message names the field.</exception>
+    public static BalancedChannel Create(string target, BalancedChannelOptions? options = null)
+    {
+        options ??= new BalancedChannelOptions();
+        options.Connection.Validate();
+        var resolvers = options.Resolvers ?? ResolverRegistry.CreateDefault();
+        var balancers = options.LoadBalancers ?? LoadBalancerRegistry.CreateDefault();
+        var (parsedTarget, provider) = resolvers.Parse(target);
+        var serviceConfig = options.ServiceConfig is null ? ServiceConfig.Empty : ServiceConfig.Parse(options.ServiceConfig);
+        var policy = balancers.SelectPolicy(serviceConfig);
+
+        var authority = options.Authority ?? provider.GetDefaultAuthority(parsedTarget);
+        var grpcOptions = options.GrpcChannelOptions ?? new GrpcChannelOptions();
+        if (grpcOptions.HttpHandler is not null || grpcOptions.HttpClient is not null)
+        {
+            throw new ArgumentException("GrpcChannelOptions.HttpHandler and HttpClient must be unset: the balanced channel supplies its own handler.", nameof(options));
+        }
+
+        if (grpcOptions.ServiceConfig is not null)
+        {
+            throw new ArgumentException("Set BalancedChannelOptions.ServiceConfig (JSON) instead of GrpcChannelOptions.ServiceConfig.", nameof(options));
+        }
+
+        var scheme = "http";
+        if (!Uri.TryCreate($"{scheme}://{authority}", UriKind.Absolute, out var baseUri) || baseUri.PathAndQuery != "/")
+        {
+            throw new ArgumentException($"The authority '{authority}' of target '{target}' is not a valid host[:port]; set BalancedChannelOptions.Authority.", nameof(target));
+        }
+
+        var loggerFactory = options.LoggerFactory ?? NullLoggerFactory.Instance;
+        var logger = loggerFactory.CreateLogger<BalancedChannel>();
+        foreach (var warning in serviceConfig.Warnings)
+        {
+            ChannelLog.ServiceConfigWarning(logger, warning);
+        }
+
+        var controller = new ChannelController(parsedTarget, provider, serviceConfig, policy, balancers, authority, baseUri, options);
+        var handler = new BalancingHandler(controller);
+        var grpcServiceConfig = new GrpcServiceConfig { RetryThrottling = serviceConfig.RetryThrottling };
+        foreach (var methodConfig in serviceConfig.MethodConfigs)
+        {
+            grpcServiceConfig.MethodConfigs.Add(methodConfig);
+        }
+
+        grpcOptions.HttpHandler = handler;
+        grpcOptions.DisposeHttpClient = false;
+        grpcOptions.ServiceConfig = grpcServiceConfig;
+        grpcOptions.LoggerFactory ??= options.LoggerFactory;
+        GrpcChannel grpcChannel;
+        try
+        {
+            grpcChannel = GrpcChannel.ForAddress(baseUri, grpcOptions);
+        }
+        finally
+        {
+            // The caller's options object is theirs again.
+            grpcOptions.HttpHandler = null;
+            grpcOptions.ServiceConfig = null;
+        }
+
+        var interceptor = serviceConfig.CallSettings.Count > 0 ? new MethodDefaultsInterceptor(serviceConfig.CallSettings) : null;
+        return new BalancedChannel(target, controller, grpcChannel, handler, interceptor);
+    }
+
+    /// <summary>The channel's aggregate connectivity state (the root policy's state).</summary>
+    public ConnectivityState State => _controller.State;
+
+    /// <summary>The <c>:authority</c> calls carry.</summary>
+    public string Authority => _controller.Authority;
+
+    /// <summary>The underlying grpc-dotnet channel (for APIs that need a <c>GrpcChannel</c>).</summary>
+    public GrpcChannel GrpcChannel => _grpcChannel;
+
+    /// <summary>Waits until <see cref="State"/> differs from <paramref name="lastObservedState"/>.</summary>
+    /// <param name="lastObservedState">The state the caller saw last.</param>
+    /// <param name="cancellationToken">Stops waiting.</param>
+    public Task WaitForStateChangedAsync(ConnectivityState lastObservedState, CancellationToken cancellationToken = default)
+        => _controller.WaitForStateChangedAsync(lastObservedState, cancellationToken);
+
+    /// <summary>Starts resolving and connecting, and waits until the channel is READY.</summary>
+    /// <param name="cancellationToken">Stops waiting (the channel keeps connecting).</param>
+    /// <exception cref="ObjectDisposedException">The channel was disposed.</exception>
+    public async Task ConnectAsync(CancellationToken cancellationToken = default)
+    {
+        _controller.ExitIdle();
+        while (true)
+        {
+            var state = _controller.State;
+            switch (state)
+            {
+                case ConnectivityState.Ready:
+                    return;
+                case ConnectivityState.Shutdown:
+                    throw new ObjectDisposedException(nameof(BalancedChannel));
+                case ConnectivityState.Idle:
+                    _controller.ExitIdle();
+                    break;
+            }
+
+            await _controller.WaitForStateChangedAsync(state, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <inheritdoc />
+    public override CallInvoker CreateCallInvoker() => _callInvoker;
+
+    /// <summary>Closes every connection and stops resolution. Calls in flight are cancelled.</summary>
+    public void Dispose()
+    {
+        _controller.Dispose();
+        _grpcChannel.Dispose();
+        _handler.Dispose();
+    }
+
+    /// <inheritdoc />
+    protected override Task ShutdownAsyncCore()
+    {
+        Dispose();
+        return Task.CompletedTask;
+    }
+
+    internal ChannelController Controller => _controller;
+}

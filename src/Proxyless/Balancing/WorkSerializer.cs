@@ -1,0 +1,58 @@
+using System.Collections.Concurrent;
+using Microsoft.Extensions.Logging;
+using Proxyless.Diagnostics;
+
+namespace Proxyless.Balancing;
+
+/// <summary>
+/// Runs queued actions one at a time, in order: the single thread of control for all policy code. Whoever enqueues
+/// while nobody is draining drains the queue on its own thread; an action enqueued from inside an action runs after it.
+/// </summary>
+internal sealed class WorkSerializer(ILogger logger)
+{
+    private readonly ConcurrentQueue<Action> _queue = new();
+    private int _draining;
+
+    /// <summary>Queues an action without running the queue (use inside a lock, then call <see cref="Drain"/> after it).</summary>
+    public void Enqueue(Action action) => _queue.Enqueue(action);
+
+    /// <summary>Queues an action and runs the queue unless another thread is already running it.</summary>
+    public void Post(Action action)
+    {
+        _queue.Enqueue(action);
+        Drain();
+    }
+
+    /// <summary>Whether the current thread is inside a drain (for assertions).</summary>
+    public bool IsDraining => Volatile.Read(ref _draining) == 1;
+
+    public void Drain()
+    {
+        while (!_queue.IsEmpty)
+        {
+            if (Interlocked.CompareExchange(ref _draining, 1, 0) != 0)
+            {
+                return; // another thread drains; it re-checks the queue before leaving
+            }
+
+            try
+            {
+                while (_queue.TryDequeue(out var action))
+                {
+                    try
+                    {
+                        action();
+                    }
+                    catch (Exception ex)
+                    {
+                        ChannelLog.SerializedActionFailed(logger, ex);
+                    }
+                }
+            }
+            finally
+            {
+                Volatile.Write(ref _draining, 0);
+            }
+        }
+    }
+}

@@ -1,0 +1,112 @@
+using System.Diagnostics;
+using Grpc.Core;
+using Proxyless.Balancing;
+using Proxyless.Transport;
+
+namespace Proxyless;
+
+/// <summary>
+/// The <see cref="HttpMessageHandler"/> under <c>GrpcChannel</c>: every HTTP request is one call attempt (retries and
+/// hedges included), so each is picked anew. Complete → forward on the chosen subchannel; Queue → wait for the next
+/// picker; Fail → UNAVAILABLE unless wait-for-ready; Drop → fail without retry.
+/// </summary>
+internal sealed class BalancingHandler(ChannelController controller) : HttpMessageHandler
+{
+    private static readonly HttpRequestOptionsKey<bool> WaitForReadyKey = new("WaitForReady");
+
+    protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    {
+        var snapshot = controller.CurrentPicker;
+        var result = snapshot.Picker.Pick(new PickContext(request));
+        if (result.Type == PickResultType.Complete && result.Subchannel is HttpSubchannel subchannel && subchannel.TryAcquireCall())
+        {
+            return SendOnSubchannelAsync(subchannel, result.CallTracker, request, cancellationToken);
+        }
+
+        return SendAfterWaitingAsync(request, snapshot, result, cancellationToken);
+    }
+
+    private async Task<HttpResponseMessage> SendAfterWaitingAsync(HttpRequestMessage request, PickerSnapshot snapshot, PickResult result, CancellationToken cancellationToken)
+    {
+        controller.ExitIdle();
+        var waitForReady = request.Options.TryGetValue(WaitForReadyKey, out var wfr) && wfr;
+        while (true)
+        {
+            switch (result.Type)
+            {
+                case PickResultType.Complete:
+                    if (result.Subchannel is not HttpSubchannel subchannel)
+                    {
+                        throw new InvalidOperationException($"The picker returned a subchannel that this channel did not create: {result.Subchannel}.");
+                    }
+
+                    if (subchannel.TryAcquireCall())
+                    {
+                        return await SendOnSubchannelAsync(subchannel, result.CallTracker, request, cancellationToken).ConfigureAwait(false);
+                    }
+
+                    break; // shut down after the picker chose it; a newer picker is on its way
+
+                case PickResultType.Fail when !waitForReady:
+                    return GrpcStatusResponse.Create(request, result.Status, doNotRetry: false);
+
+                case PickResultType.Drop:
+                    return GrpcStatusResponse.Create(request, result.Status, doNotRetry: true);
+            }
+
+            if (controller.IsDisposed)
+            {
+                return GrpcStatusResponse.Create(request, new Status(StatusCode.Unavailable, "the channel was disposed"), doNotRetry: true);
+            }
+
+            await snapshot.WaitForNextAsync(cancellationToken).ConfigureAwait(false);
+            snapshot = controller.CurrentPicker;
+            result = snapshot.Picker.Pick(new PickContext(request));
+        }
+    }
+
+    private static async Task<HttpResponseMessage> SendOnSubchannelAsync(HttpSubchannel subchannel, ICallTracker? tracker, HttpRequestMessage request, CancellationToken cancellationToken)
+    {
+        long start = 0;
+        if (tracker is not null)
+        {
+            start = Stopwatch.GetTimestamp();
+            tracker.OnCallStarted();
+        }
+
+        HttpResponseMessage response;
+        try
+        {
+            response = await subchannel.SendAsync(request, cancellationToken).ConfigureAwait(false);
+        }
+        catch (HttpRequestException ex)
+        {
+            TrackedContent.EndWithoutBody(subchannel, tracker, start, new Status(StatusCode.Unavailable, ex.Message, ex), null);
+
+            // HttpRequestException's text names the logical host of the request URI; say which backend failed.
+            throw new HttpRequestException($"{ex.Message} (backend {subchannel.PeerText})", ex, ex.StatusCode);
+        }
+        catch (Exception ex)
+        {
+            TrackedContent.EndWithoutBody(subchannel, tracker, start, TrackedContent.FromException(ex), null);
+            throw;
+        }
+
+        response.Headers.TryAddWithoutValidation(CallPeer.HeaderName, subchannel.PeerText);
+        if (response.StatusCode != System.Net.HttpStatusCode.OK)
+        {
+            TrackedContent.EndWithoutBody(subchannel, tracker, start, TrackedContent.FromHttpStatus(response.StatusCode), null);
+            return response;
+        }
+
+        if (response.Headers.NonValidated.Contains("grpc-status"))
+        {
+            // Trailers-only response: the status is in the headers and the body is never read.
+            TrackedContent.EndWithoutBody(subchannel, tracker, start, TrackedContent.ReadStatus(response.Headers, Status.DefaultSuccess), response.Headers);
+            return response;
+        }
+
+        response.Content = new TrackedContent(response.Content, response, subchannel, tracker, start);
+        return response;
+    }
+}

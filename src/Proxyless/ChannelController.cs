@@ -1,0 +1,314 @@
+using Grpc.Core;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Proxyless.Balancing;
+using Proxyless.Configuration;
+using Proxyless.Diagnostics;
+using Proxyless.Resolution;
+using Proxyless.Transport;
+
+namespace Proxyless;
+
+/// <summary>
+/// The heart of a balanced channel: owns the resolver, the root policy, the subchannels and the current picker, and
+/// is the root policy's <see cref="IChannelControlHelper"/>. All policy work runs on <see cref="Serializer"/>.
+/// </summary>
+internal sealed class ChannelController : IChannelControlHelper, ISubchannelHost, IDisposable
+{
+    private readonly object _lock = new();
+    private readonly ILogger _logger;
+    private readonly Resolver _resolver;
+    private readonly LoadBalancerRegistry _registry;
+    private readonly ServiceConfig _defaultConfig;
+    private readonly LoadBalancerConfig _defaultPolicy;
+    private readonly HashSet<HttpSubchannel> _subchannels = [];
+    private volatile PickerSnapshot _picker = new(Picker.Queue);
+    private TaskCompletionSource _stateChanged = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private ConnectivityState _state = ConnectivityState.Idle;
+    private LoadBalancer? _balancer;
+    private string? _balancerName;
+    private ServiceConfig _lastGoodResolverConfig;
+    private LoadBalancerConfig _lastGoodPolicy;
+    private int _started;
+    private volatile bool _disposed;
+
+    public ChannelController(
+        ResolverTarget target,
+        ResolverProvider provider,
+        ServiceConfig defaultConfig,
+        LoadBalancerConfig defaultPolicy,
+        LoadBalancerRegistry registry,
+        string authority,
+        Uri baseUri,
+        BalancedChannelOptions options)
+    {
+        LoggerFactory = options.LoggerFactory ?? NullLoggerFactory.Instance;
+        _logger = LoggerFactory.CreateLogger<BalancedChannel>();
+        TimeProvider = options.TimeProvider;
+        ConnectionOptions = options.Connection;
+        Serializer = new WorkSerializer(_logger);
+        Authority = authority;
+        BaseUri = baseUri;
+        Target = target;
+        _registry = registry;
+        _defaultConfig = defaultConfig;
+        _defaultPolicy = defaultPolicy;
+        _lastGoodResolverConfig = defaultConfig;
+        _lastGoodPolicy = defaultPolicy;
+        _resolver = provider.CreateResolver(target, new ResolverOptions { LoggerFactory = LoggerFactory, TimeProvider = TimeProvider });
+    }
+
+    public ResolverTarget Target { get; }
+
+    public WorkSerializer Serializer { get; }
+
+    public ILoggerFactory LoggerFactory { get; }
+
+    public TimeProvider TimeProvider { get; }
+
+    public ConnectionOptions ConnectionOptions { get; }
+
+    public string Authority { get; }
+
+    public Uri BaseUri { get; }
+
+    public bool IsDisposed => _disposed;
+
+    public PickerSnapshot CurrentPicker => _picker;
+
+    public ConnectivityState State
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _state;
+            }
+        }
+    }
+
+    /// <summary>The subchannels that are not yet shut down (for diagnostics and tests).</summary>
+    public IReadOnlyList<HttpSubchannel> Subchannels
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return [.. _subchannels];
+            }
+        }
+    }
+
+    /// <summary>Starts resolution on first use and asks the policy to leave IDLE.</summary>
+    public void ExitIdle()
+    {
+        if (_disposed)
+        {
+            return;
+        }
+
+        if (Interlocked.Exchange(ref _started, 1) == 0)
+        {
+            Serializer.Post(() =>
+            {
+                if (!_disposed)
+                {
+                    SetState(ConnectivityState.Connecting, _picker.Picker);
+                }
+            });
+            _resolver.Start(result => Serializer.Post(() => OnResolverResult(result)));
+            return;
+        }
+
+        Serializer.Post(() => _balancer?.ExitIdle());
+    }
+
+    public async Task WaitForStateChangedAsync(ConnectivityState lastObserved, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            Task changed;
+            lock (_lock)
+            {
+                if (_state != lastObserved)
+                {
+                    return;
+                }
+
+                changed = _stateChanged.Task;
+            }
+
+            await changed.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    // IChannelControlHelper
+
+    public Subchannel CreateSubchannel(BackendAddress address, Action<SubchannelState> onStateChanged)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        HttpSubchannel? subchannel = null;
+        subchannel = new HttpSubchannel(this, address, state =>
+        {
+            if (state.State == ConnectivityState.Shutdown)
+            {
+                lock (_lock)
+                {
+                    _subchannels.Remove(subchannel!);
+                }
+            }
+
+            onStateChanged(state);
+        });
+        lock (_lock)
+        {
+            _subchannels.Add(subchannel);
+        }
+
+        return subchannel;
+    }
+
+    public void UpdateState(ConnectivityState state, Picker picker)
+    {
+        ArgumentNullException.ThrowIfNull(picker);
+        if (_disposed)
+        {
+            return;
+        }
+
+        SetState(state, picker);
+    }
+
+    public void RefreshResolver() => _resolver.RefreshResolution();
+
+    public void Schedule(Action action) => Serializer.Post(action);
+
+    public IDisposable ScheduleDelayed(TimeSpan delay, Action action)
+        => TimeProvider.CreateTimer(_ => Serializer.Post(action), null, delay, Timeout.InfiniteTimeSpan);
+
+    public void Dispose()
+    {
+        if (_disposed)
+        {
+            return;
+        }
+
+        _disposed = true;
+        _resolver.Dispose();
+        Serializer.Post(() =>
+        {
+            _balancer?.Dispose();
+            _balancer = null;
+        });
+
+        HttpSubchannel[] remaining;
+        lock (_lock)
+        {
+            remaining = [.. _subchannels];
+            _subchannels.Clear();
+        }
+
+        foreach (var subchannel in remaining)
+        {
+            subchannel.Shutdown();
+        }
+
+        SetState(ConnectivityState.Shutdown, Picker.Fail(new Status(StatusCode.Unavailable, "the channel was disposed")));
+    }
+
+    private void SetState(ConnectivityState state, Picker picker)
+    {
+        var old = _picker;
+        _picker = new PickerSnapshot(picker);
+        old.MarkReplaced();
+        TaskCompletionSource? changed = null;
+        lock (_lock)
+        {
+            if (_state != state && _state != ConnectivityState.Shutdown)
+            {
+                _state = state;
+                changed = _stateChanged;
+                _stateChanged = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            }
+        }
+
+        if (changed is not null)
+        {
+            ChannelLog.StateChanged(_logger, state);
+            changed.TrySetResult();
+        }
+    }
+
+    private void OnResolverResult(ResolverResult result)
+    {
+        if (_disposed)
+        {
+            return;
+        }
+
+        ChannelLog.ResolverResult(_logger, result);
+        var serviceConfig = _lastGoodResolverConfig;
+        var policy = _lastGoodPolicy;
+        if (result.ServiceConfigError.StatusCode != StatusCode.OK)
+        {
+            ChannelLog.BadResolverServiceConfig(_logger, result.ServiceConfigError.Detail);
+        }
+        else if (result.ServiceConfig is { } fromResolver && !ReferenceEquals(fromResolver, _lastGoodResolverConfig))
+        {
+            try
+            {
+                policy = _registry.SelectPolicy(fromResolver);
+                serviceConfig = fromResolver;
+                _lastGoodResolverConfig = fromResolver;
+                _lastGoodPolicy = policy;
+                foreach (var warning in fromResolver.Warnings)
+                {
+                    ChannelLog.ServiceConfigWarning(_logger, warning);
+                }
+            }
+            catch (ServiceConfigException ex)
+            {
+                ChannelLog.BadResolverServiceConfig(_logger, ex.Message);
+            }
+        }
+
+        if (result.Endpoints is null)
+        {
+            if (_balancer is null)
+            {
+                SetState(ConnectivityState.TransientFailure, Picker.Fail(result.Error));
+            }
+            else
+            {
+                _balancer.ResolverError(result.Error);
+            }
+
+            return;
+        }
+
+        if (_balancer is null || _balancerName != policy.PolicyName)
+        {
+            _balancer?.Dispose();
+            if (!_registry.TryGet(policy.PolicyName, out var provider))
+            {
+                // Cannot happen: the policy was selected from this registry.
+                throw new InvalidOperationException($"Policy '{policy.PolicyName}' is not registered.");
+            }
+
+            _balancer = provider.Create(this);
+            _balancerName = policy.PolicyName;
+            ChannelLog.PolicyChanged(_logger, policy.PolicyName);
+        }
+
+        var status = _balancer.UpdateChannelState(new ChannelState(result.Endpoints, policy, result.Attributes, serviceConfig));
+        if (status.StatusCode != StatusCode.OK)
+        {
+            ChannelLog.UpdateRejected(_logger, status.Detail);
+            _resolver.RefreshResolution();
+        }
+    }
+
+    internal ServiceConfig DefaultServiceConfig => _defaultConfig;
+
+    internal LoadBalancerConfig DefaultPolicy => _defaultPolicy;
+}

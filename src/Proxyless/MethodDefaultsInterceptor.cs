@@ -1,0 +1,92 @@
+using Grpc.Core;
+using Grpc.Core.Interceptors;
+using Proxyless.Configuration;
+
+namespace Proxyless;
+
+/// <summary>
+/// Applies the service config's per-method <c>timeout</c> and <c>waitForReady</c>, which grpc-dotnet does not:
+/// the deadline becomes the earlier of the caller's and now + timeout; wait-for-ready is set when the config says so.
+/// Lookup order follows gRPC: exact method, then the service's default, then the channel-wide default.
+/// </summary>
+internal sealed class MethodDefaultsInterceptor : Interceptor
+{
+    private readonly Dictionary<string, MethodCallSettings> _byMethod = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, MethodCallSettings> _byService = new(StringComparer.Ordinal);
+    private readonly MethodCallSettings? _default;
+
+    public MethodDefaultsInterceptor(IReadOnlyList<MethodCallSettings> settings)
+    {
+        foreach (var setting in settings)
+        {
+            foreach (var (service, method) in setting.Names)
+            {
+                if (service.Length == 0)
+                {
+                    _default ??= setting;
+                }
+                else if (method.Length == 0)
+                {
+                    _byService.TryAdd(service, setting);
+                }
+                else
+                {
+                    _byMethod.TryAdd($"/{service}/{method}", setting);
+                }
+            }
+        }
+    }
+
+    public override TResponse BlockingUnaryCall<TRequest, TResponse>(TRequest request, ClientInterceptorContext<TRequest, TResponse> context, BlockingUnaryCallContinuation<TRequest, TResponse> continuation)
+        => continuation(request, Apply(context));
+
+    public override AsyncUnaryCall<TResponse> AsyncUnaryCall<TRequest, TResponse>(TRequest request, ClientInterceptorContext<TRequest, TResponse> context, AsyncUnaryCallContinuation<TRequest, TResponse> continuation)
+        => continuation(request, Apply(context));
+
+    public override AsyncServerStreamingCall<TResponse> AsyncServerStreamingCall<TRequest, TResponse>(TRequest request, ClientInterceptorContext<TRequest, TResponse> context, AsyncServerStreamingCallContinuation<TRequest, TResponse> continuation)
+        => continuation(request, Apply(context));
+
+    public override AsyncClientStreamingCall<TRequest, TResponse> AsyncClientStreamingCall<TRequest, TResponse>(ClientInterceptorContext<TRequest, TResponse> context, AsyncClientStreamingCallContinuation<TRequest, TResponse> continuation)
+        => continuation(Apply(context));
+
+    public override AsyncDuplexStreamingCall<TRequest, TResponse> AsyncDuplexStreamingCall<TRequest, TResponse>(ClientInterceptorContext<TRequest, TResponse> context, AsyncDuplexStreamingCallContinuation<TRequest, TResponse> continuation)
+        => continuation(Apply(context));
+
+    internal MethodCallSettings? Find(string serviceName, string methodName)
+    {
+        if (_byMethod.Count > 0 && _byMethod.TryGetValue($"/{serviceName}/{methodName}", out var s))
+        {
+            return s;
+        }
+
+        return _byService.TryGetValue(serviceName, out s) ? s : _default;
+    }
+
+    private ClientInterceptorContext<TRequest, TResponse> Apply<TRequest, TResponse>(ClientInterceptorContext<TRequest, TResponse> context)
+        where TRequest : class
+        where TResponse : class
+    {
+        var settings = Find(context.Method.ServiceName, context.Method.Name);
+        if (settings is null)
+        {
+            return context;
+        }
+
+        var options = context.Options;
+        if (settings.Timeout is { } timeout)
+        {
+            var deadline = DateTime.UtcNow + timeout;
+            if (options.Deadline is null || options.Deadline.Value > deadline)
+            {
+                options = options.WithDeadline(deadline);
+            }
+        }
+
+        if (settings.WaitForReady == true && !options.IsWaitForReady)
+        {
+            options = options.WithWaitForReady(true);
+        }
+
+        return new ClientInterceptorContext<TRequest, TResponse>(context.Method, context.Host, options);
+    }
+}

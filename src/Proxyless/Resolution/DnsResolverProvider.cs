@@ -1,0 +1,67 @@
+using System.Net;
+using System.Net.Sockets;
+using Grpc.Core;
+
+namespace Proxyless.Resolution;
+
+/// <summary>
+/// The <c>dns:</c> scheme (<c>dns:///host:port</c>, or a bare <c>host:port</c>): A and AAAA records, one endpoint per
+/// address, re-resolved when the policy asks but no more often than every <see cref="MinRefreshInterval"/> (30 s).
+/// IP literals resolve to themselves without a lookup.
+/// </summary>
+public sealed class DnsResolverProvider : ResolverProvider
+{
+    /// <summary>The least time between two lookups.</summary>
+    public TimeSpan MinRefreshInterval { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <inheritdoc />
+    public override string Scheme => "dns";
+
+    /// <inheritdoc />
+    public override Resolver CreateResolver(ResolverTarget target, ResolverOptions options)
+    {
+        if (target.Authority.Length != 0)
+        {
+            throw new ArgumentException($"Target '{target}' names DNS server '{target.Authority}'; choosing a DNS server is not supported, write 'dns:///host:port'.");
+        }
+
+        var (host, port) = HostAndPort.Parse(target.Endpoint, options.DefaultPort, $"DNS name in target '{target}'");
+        if (Uri.CheckHostName(host) == UriHostNameType.Unknown)
+        {
+            throw new ArgumentException($"Target '{target}': '{host}' is not a valid host name.");
+        }
+
+        return new DnsResolver(host, port, options, MinRefreshInterval);
+    }
+
+    private sealed class DnsResolver(string host, int port, ResolverOptions options, TimeSpan minInterval) : PollingResolver(options, minInterval)
+    {
+        protected override async Task<ResolverResult> ResolveAsync(CancellationToken cancellationToken)
+        {
+            IPAddress[] addresses;
+            if (IPAddress.TryParse(host, out var literal))
+            {
+                addresses = [literal];
+            }
+            else
+            {
+                try
+                {
+                    addresses = await Dns.GetHostAddressesAsync(host, cancellationToken).ConfigureAwait(false);
+                }
+                catch (SocketException ex)
+                {
+                    return ResolverResult.ForFailure(new Status(StatusCode.Unavailable, $"DNS lookup of '{host}' failed: {ex.Message}", ex));
+                }
+            }
+
+            var endpoints = addresses
+                .Where(a => a.AddressFamily is AddressFamily.InterNetwork or AddressFamily.InterNetworkV6)
+                .Select(a => new BackendEndpoint(new BackendAddress(new IPEndPoint(a, port))))
+                .ToArray();
+            return endpoints.Length == 0
+                ? ResolverResult.ForFailure(new Status(StatusCode.Unavailable, $"DNS lookup of '{host}' returned no IPv4 or IPv6 addresses"))
+                : ResolverResult.ForEndpoints(endpoints);
+        }
+    }
+}

@@ -1,0 +1,326 @@
+using System.Net;
+using System.Net.Http;
+using System.Net.Sockets;
+using Grpc.Core;
+using Microsoft.Extensions.Logging;
+using Proxyless.Balancing;
+using Proxyless.Configuration;
+using Proxyless.Diagnostics;
+using Proxyless.Resolution;
+
+namespace Proxyless.Transport;
+
+/// <summary>
+/// A subchannel over HTTP/2: its own <see cref="SocketsHttpHandler"/> whose connect step dials this one address.
+/// READY only after the server answered an HTTP/2 request; back to IDLE as soon as a connection is lost; gRPC
+/// connection backoff between failed attempts (TRANSIENT_FAILURE, then IDLE when the backoff ends).
+/// </summary>
+internal sealed class HttpSubchannel : Subchannel
+{
+    private readonly ISubchannelHost _host;
+    private readonly Action<SubchannelState> _listener;
+    private readonly ILogger _logger;
+    private readonly SocketsHttpHandler _handler;
+    private readonly HttpMessageInvoker _invoker;
+    private readonly ExponentialBackoff _backoff;
+    private readonly object _lock = new();
+    private SubchannelState _state = new(ConnectivityState.Idle, Status.DefaultSuccess);
+    private CancellationTokenSource? _connectCts;
+    private IDisposable? _backoffTimer;
+    private int _activeCalls;
+    private int _openConnections;
+    private int _handlerDisposed;
+
+    public HttpSubchannel(ISubchannelHost host, BackendAddress address, Action<SubchannelState> listener)
+    {
+        _host = host;
+        Address = address;
+        PeerText = address.ToString();
+        _listener = listener;
+        _logger = host.LoggerFactory.CreateLogger<HttpSubchannel>();
+        var options = host.ConnectionOptions;
+        _backoff = new ExponentialBackoff(options.Backoff);
+        _handler = new SocketsHttpHandler
+        {
+            PooledConnectionIdleTimeout = Timeout.InfiniteTimeSpan,
+            PooledConnectionLifetime = Timeout.InfiniteTimeSpan,
+            EnableMultipleHttp2Connections = true,
+            KeepAlivePingDelay = options.KeepAlivePingDelay,
+            KeepAlivePingTimeout = options.KeepAlivePingTimeout,
+            KeepAlivePingPolicy = options.KeepAliveWithoutCalls ? HttpKeepAlivePingPolicy.Always : HttpKeepAlivePingPolicy.WithActiveRequests,
+            UseProxy = false,
+            UseCookies = false,
+            AllowAutoRedirect = false,
+            AutomaticDecompression = DecompressionMethods.None,
+            ConnectCallback = ConnectAsync,
+            PlaintextStreamFilter = (context, _) => ValueTask.FromResult<Stream>(WatchConnection(context.PlaintextStream)),
+        };
+        options.ConfigureHandler?.Invoke(address, _handler);
+        _invoker = new HttpMessageInvoker(_handler, disposeHandler: false);
+    }
+
+    public override BackendAddress Address { get; }
+
+    /// <summary>The address as text, as reported to callers in the peer header.</summary>
+    public string PeerText { get; }
+
+    public override SubchannelState State
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _state;
+            }
+        }
+    }
+
+    /// <summary>Calls currently in flight on this subchannel.</summary>
+    public int ActiveCalls => Volatile.Read(ref _activeCalls);
+
+    /// <summary>HTTP/2 connections currently open.</summary>
+    public int OpenConnections => Volatile.Read(ref _openConnections);
+
+    public override void RequestConnection()
+    {
+        CancellationTokenSource cts;
+        lock (_lock)
+        {
+            if (_state.State != ConnectivityState.Idle)
+            {
+                return;
+            }
+
+            cts = new CancellationTokenSource(_backoff.ConnectTimeout, _host.TimeProvider);
+            _connectCts = cts;
+            SetStateLocked(ConnectivityState.Connecting, Status.DefaultSuccess);
+        }
+
+        _host.Serializer.Drain();
+        _ = ConnectWithProbeAsync(cts);
+    }
+
+    public override void Shutdown()
+    {
+        bool disposeNow;
+        lock (_lock)
+        {
+            if (_state.State == ConnectivityState.Shutdown)
+            {
+                return;
+            }
+
+            _connectCts?.Cancel();
+            _backoffTimer?.Dispose();
+            _backoffTimer = null;
+            SetStateLocked(ConnectivityState.Shutdown, Status.DefaultSuccess);
+            disposeNow = _activeCalls == 0;
+        }
+
+        _host.Serializer.Drain();
+        if (disposeNow)
+        {
+            DisposeHandler();
+        }
+    }
+
+    /// <summary>Reserves a call slot; false when the subchannel was shut down after it was picked.</summary>
+    public bool TryAcquireCall()
+    {
+        Interlocked.Increment(ref _activeCalls);
+        if (Volatile.Read(ref _handlerDisposed) != 0 || _state.State == ConnectivityState.Shutdown)
+        {
+            ReleaseCall();
+            return false;
+        }
+
+        return true;
+    }
+
+    /// <summary>Ends a call slot; the last call on a shut-down subchannel closes its connections.</summary>
+    public void ReleaseCall()
+    {
+        if (Interlocked.Decrement(ref _activeCalls) == 0 && _state.State == ConnectivityState.Shutdown)
+        {
+            DisposeHandler();
+        }
+    }
+
+    public Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        => _invoker.SendAsync(request, cancellationToken);
+
+    public override string ToString() => $"Subchannel({PeerText}, {State})";
+
+    private async Task ConnectWithProbeAsync(CancellationTokenSource cts)
+    {
+        var timeout = _backoff.ConnectTimeout;
+        SubchannelLog.Connecting(_logger, PeerText);
+        Status failure;
+        try
+        {
+            await LivenessProbe.ProbeAsync(_invoker, _host.BaseUri, cts.Token).ConfigureAwait(false);
+            lock (_lock)
+            {
+                if (_connectCts == cts)
+                {
+                    _connectCts = null;
+                    _backoff.Reset();
+                    SetStateLocked(ConnectivityState.Ready, Status.DefaultSuccess);
+                }
+            }
+
+            SubchannelLog.Connected(_logger, PeerText);
+            _host.Serializer.Drain();
+            cts.Dispose();
+            return;
+        }
+        catch (OperationCanceledException) when (cts.IsCancellationRequested)
+        {
+            failure = new Status(StatusCode.Unavailable, OpenConnections > 0
+                ? $"connecting to {PeerText} timed out after {timeout.TotalSeconds:0.#}s: the TCP connection was accepted but the server did not answer on HTTP/2"
+                : $"connecting to {PeerText} timed out after {timeout.TotalSeconds:0.#}s");
+        }
+        catch (Exception ex)
+        {
+            failure = new Status(StatusCode.Unavailable, $"connecting to {PeerText} failed: {Describe(ex)}", ex);
+        }
+
+        lock (_lock)
+        {
+            if (_connectCts != cts)
+            {
+                cts.Dispose();
+                return; // shut down meanwhile
+            }
+
+            _connectCts = null;
+            var delay = _backoff.NextDelay();
+            SubchannelLog.ConnectFailed(_logger, PeerText, failure.Detail, delay);
+            SetStateLocked(ConnectivityState.TransientFailure, failure);
+            _backoffTimer = _host.TimeProvider.CreateTimer(_ => OnBackoffElapsed(), null, delay, Timeout.InfiniteTimeSpan);
+        }
+
+        cts.Dispose();
+        _host.Serializer.Drain();
+    }
+
+    private void OnBackoffElapsed()
+    {
+        lock (_lock)
+        {
+            _backoffTimer?.Dispose();
+            _backoffTimer = null;
+            if (_state.State != ConnectivityState.TransientFailure)
+            {
+                return;
+            }
+
+            // Keep the error: a policy in sticky TRANSIENT_FAILURE still reports it while it retries.
+            SetStateLocked(ConnectivityState.Idle, _state.Status);
+        }
+
+        _host.Serializer.Drain();
+    }
+
+    private async ValueTask<Stream> ConnectAsync(SocketsHttpConnectionContext context, CancellationToken cancellationToken)
+    {
+        if (_state.State == ConnectivityState.Shutdown)
+        {
+            throw new HttpRequestException($"the subchannel for {PeerText} is shut down");
+        }
+
+        var custom = _host.ConnectionOptions.ConnectFunction;
+        if (custom is not null)
+        {
+            return await custom(Address, cancellationToken).ConfigureAwait(false);
+        }
+
+        var endPoint = Address.EndPoint;
+        var socket = endPoint is UnixDomainSocketEndPoint
+            ? new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified)
+            : new Socket(endPoint is DnsEndPoint ? AddressFamily.InterNetworkV6 : endPoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        try
+        {
+            if (endPoint is DnsEndPoint)
+            {
+                socket.DualMode = true;
+            }
+
+            await socket.ConnectAsync(endPoint, cancellationToken).ConfigureAwait(false);
+            return new NetworkStream(socket, ownsSocket: true);
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+    }
+
+    private Stream WatchConnection(Stream stream)
+    {
+        Interlocked.Increment(ref _openConnections);
+        return new ConnectionStream(stream, OnConnectionLost);
+    }
+
+    private void OnConnectionLost(string reason)
+    {
+        Interlocked.Decrement(ref _openConnections);
+        lock (_lock)
+        {
+            if (_state.State != ConnectivityState.Ready)
+            {
+                return;
+            }
+
+            SubchannelLog.ConnectionLost(_logger, PeerText, reason);
+            SetStateLocked(ConnectivityState.Idle, new Status(StatusCode.Unavailable, $"connection to {PeerText} lost: {reason}"));
+        }
+
+        _host.Serializer.Drain();
+    }
+
+    // Queues the notification in order; the caller drains the serializer after leaving the lock.
+    private void SetStateLocked(ConnectivityState state, Status status)
+    {
+        if (_state.State == ConnectivityState.Shutdown)
+        {
+            return;
+        }
+
+        var next = new SubchannelState(state, status);
+        _state = next;
+        _host.Serializer.Enqueue(() => _listener(next));
+    }
+
+    private void DisposeHandler()
+    {
+        if (Interlocked.Exchange(ref _handlerDisposed, 1) != 0)
+        {
+            return;
+        }
+
+        _invoker.Dispose();
+        _handler.Dispose();
+    }
+
+    private static string Describe(Exception ex)
+    {
+        // The innermost socket error says what happened ("Connection refused"); HttpRequestException's own text
+        // names the request URI's host, which is the logical service name, not this address.
+        for (var e = ex; e is not null; e = e.InnerException)
+        {
+            if (e is SocketException se)
+            {
+                return $"{se.Message} ({se.SocketErrorCode})";
+            }
+        }
+
+        var inner = ex;
+        while (inner.InnerException is not null)
+        {
+            inner = inner.InnerException;
+        }
+
+        return inner.Message;
+    }
+}
