@@ -1,0 +1,38 @@
+using System.Net;
+using Proxyless.Examples;
+
+namespace LoadBalancing.Server;
+
+/// <summary>The example's echo servers: one per port, each replying "&lt;message&gt; (from :&lt;port&gt;)".</summary>
+public static class LoadBalancingServers
+{
+    /// <summary>The ports of grpc-go's example.</summary>
+    public static readonly int[] DefaultPorts = [50051, 50052];
+
+    /// <summary>Starts one server per port on 127.0.0.1 (port 0 picks a free one).</summary>
+    /// <param name="ports">The ports.</param>
+    public static async Task<IReadOnlyList<EchoBackend>> StartAsync(IEnumerable<int> ports)
+    {
+        var servers = new List<EchoBackend>();
+        try
+        {
+            foreach (var port in ports)
+            {
+                var server = await EchoBackend.StartAsync(new IPEndPoint(IPAddress.Loopback, port));
+                server.State.Label = $":{server.Port}";
+                servers.Add(server);
+            }
+        }
+        catch
+        {
+            foreach (var server in servers)
+            {
+                await server.DisposeAsync();
+            }
+
+            throw;
+        }
+
+        return servers;
+    }
+}

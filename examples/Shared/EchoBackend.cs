@@ -1,0 +1,121 @@
+using System.Net;
+using Grpc.Health.V1;
+using Grpc.HealthCheck;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace Proxyless.Examples;
+
+/// <summary>
+/// A Kestrel echo server on a loopback address (port 0 picks a free one), HTTP/2 without TLS. Used by the examples,
+/// the functional tests and the benchmarks.
+/// </summary>
+public sealed class EchoBackend : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+    private int _stopped;
+
+    private EchoBackend(WebApplication app, EchoBackendState state, IPEndPoint endPoint, HealthServiceImpl? health)
+    {
+        _app = app;
+        State = state;
+        EndPoint = endPoint;
+        Health = health;
+    }
+
+    /// <summary>The bound address (with the real port when 0 was asked for).</summary>
+    public IPEndPoint EndPoint { get; }
+
+    /// <summary>The bound port.</summary>
+    public int Port => EndPoint.Port;
+
+    /// <summary>The address as gRPC prints peers: <c>127.0.0.1:1234</c> or <c>[::1]:1234</c>.</summary>
+    public string Address => EndPoint.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? $"[{EndPoint.Address}]:{Port}" : $"{EndPoint.Address}:{Port}";
+
+    /// <summary>Label and counters.</summary>
+    public EchoBackendState State { get; }
+
+    /// <summary>The health service, to flip between SERVING and NOT_SERVING; null when disabled.</summary>
+    public HealthServiceImpl? Health { get; }
+
+    /// <summary>Starts a backend.</summary>
+    /// <param name="endPoint">A loopback address; port 0 picks a free port.</param>
+    /// <param name="configure">Adjusts the options.</param>
+    public static async Task<EchoBackend> StartAsync(IPEndPoint endPoint, Action<EchoBackendOptions>? configure = null)
+    {
+        if (!IPAddress.IsLoopback(endPoint.Address))
+        {
+            throw new ArgumentException($"Echo backends bind only to loopback addresses, not {endPoint.Address}.", nameof(endPoint));
+        }
+
+        var options = new EchoBackendOptions();
+        configure?.Invoke(options);
+        var state = new EchoBackendState(options);
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = ["--hostBuilder:reloadConfigOnChange=false"] });
+        builder.Logging.ClearProviders();
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.Listen(endPoint, listen => listen.Protocols = HttpProtocols.Http2);
+            foreach (var extra in options.AdditionalEndPoints)
+            {
+                kestrel.Listen(extra, listen => listen.Protocols = HttpProtocols.Http2);
+            }
+        });
+        builder.WebHost.UseShutdownTimeout(TimeSpan.FromSeconds(1));
+        builder.Services.AddGrpc();
+        builder.Services.AddSingleton(state);
+        HealthServiceImpl? health = null;
+        if (options.EnableHealthService)
+        {
+            health = new HealthServiceImpl();
+            health.SetStatus("", HealthCheckResponse.Types.ServingStatus.Serving);
+            health.SetStatus("grpc.examples.echo.Echo", HealthCheckResponse.Types.ServingStatus.Serving);
+            builder.Services.AddSingleton(health);
+        }
+
+        var app = builder.Build();
+        app.MapGrpcService<EchoService>();
+        if (health is not null)
+        {
+            app.MapGrpcService<HealthServiceImpl>();
+        }
+
+        await app.StartAsync();
+        var bound = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        var port = new Uri(bound).Port;
+        var actual = new IPEndPoint(endPoint.Address, port);
+        var backend = new EchoBackend(app, state, actual, health);
+        if (options.Label is null)
+        {
+            state.Label = backend.Address;
+        }
+
+        return backend;
+    }
+
+    /// <summary>Starts a backend on 127.0.0.1 with a free port.</summary>
+    /// <param name="configure">Adjusts the options.</param>
+    public static Task<EchoBackend> StartLoopbackAsync(Action<EchoBackendOptions>? configure = null)
+        => StartAsync(new IPEndPoint(IPAddress.Loopback, 0), configure);
+
+    /// <summary>Stops the server (open connections are closed).</summary>
+    public async Task StopAsync()
+    {
+        if (Interlocked.Exchange(ref _stopped, 1) != 0)
+        {
+            return;
+        }
+
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(2));
+        await _app.StopAsync(cts.Token);
+        await _app.DisposeAsync();
+    }
+
+    /// <inheritdoc />
+    public async ValueTask DisposeAsync() => await StopAsync();
+}

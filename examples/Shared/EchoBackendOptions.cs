@@ -1,0 +1,22 @@
+using Grpc.Core;
+
+namespace Proxyless.Examples;
+
+/// <summary>How an <see cref="EchoBackend"/> answers.</summary>
+public sealed class EchoBackendOptions
+{
+    /// <summary>The text after "from" in replies: <c>&lt;message&gt; (from &lt;Label&gt;)</c>. The bound address when null.</summary>
+    public string? Label { get; set; }
+
+    /// <summary>Delay before each unary reply (to simulate a slow backend).</summary>
+    public TimeSpan UnaryDelay { get; set; }
+
+    /// <summary>Called at the start of every call (tests record peers and metadata with it).</summary>
+    public Action<ServerCallContext>? OnCall { get; set; }
+
+    /// <summary>Serve <c>grpc.health.v1.Health</c> (SERVING for "" and grpc.examples.echo.Echo).</summary>
+    public bool EnableHealthService { get; set; } = true;
+
+    /// <summary>Extra endpoints to listen on with the same service (e.g. the IPv6 twin of an IPv4 address).</summary>
+    public IList<System.Net.IPEndPoint> AdditionalEndPoints { get; } = new List<System.Net.IPEndPoint>();
+}

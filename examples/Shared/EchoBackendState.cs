@@ -1,0 +1,28 @@
+using Grpc.Core;
+
+namespace Proxyless.Examples;
+
+/// <summary>Per-backend state shared by its service instances: the reply label and call counters.</summary>
+public sealed class EchoBackendState(EchoBackendOptions options)
+{
+    private int _calls;
+
+    /// <summary>The options the backend was started with.</summary>
+    public EchoBackendOptions Options { get; } = options;
+
+    /// <summary>The label used in replies.</summary>
+    public string Label { get; set; } = options.Label ?? "";
+
+    /// <summary>Calls received so far.</summary>
+    public int Calls => Volatile.Read(ref _calls);
+
+    /// <summary>Builds a reply.</summary>
+    /// <param name="message">The request message.</param>
+    public string Reply(string message) => $"{message} (from {Label})";
+
+    internal void OnCall(ServerCallContext context)
+    {
+        Interlocked.Increment(ref _calls);
+        Options.OnCall?.Invoke(context);
+    }
+}
