@@ -20,7 +20,7 @@ public sealed class EchoBackend : IAsyncDisposable
     private readonly WebApplication _app;
     private int _stopped;
 
-    private EchoBackend(WebApplication app, EchoBackendState state, IPEndPoint endPoint, HealthServiceImpl? health)
+    private EchoBackend(WebApplication app, EchoBackendState state, EndPoint endPoint, HealthServiceImpl? health)
     {
         _app = app;
         State = state;
@@ -28,14 +28,22 @@ public sealed class EchoBackend : IAsyncDisposable
         Health = health;
     }
 
-    /// <summary>The bound address (with the real port when 0 was asked for).</summary>
-    public IPEndPoint EndPoint { get; }
+    /// <summary>The bound address (with the real port when 0 was asked for), or the Unix socket.</summary>
+    public EndPoint EndPoint { get; }
 
-    /// <summary>The bound port.</summary>
-    public int Port => EndPoint.Port;
+    /// <summary>The bound port (0 for a Unix socket).</summary>
+    public int Port => (EndPoint as IPEndPoint)?.Port ?? 0;
 
-    /// <summary>The address as gRPC prints peers: <c>127.0.0.1:1234</c> or <c>[::1]:1234</c>.</summary>
-    public string Address => EndPoint.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? $"[{EndPoint.Address}]:{Port}" : $"{EndPoint.Address}:{Port}";
+    /// <summary>The address as gRPC prints peers: <c>127.0.0.1:1234</c>, <c>[::1]:1234</c> or <c>unix:/path</c>.</summary>
+    public string Address => EndPoint switch
+    {
+        IPEndPoint { AddressFamily: System.Net.Sockets.AddressFamily.InterNetworkV6 } ip => $"[{ip.Address}]:{ip.Port}",
+        IPEndPoint ip => $"{ip.Address}:{ip.Port}",
+        _ => $"unix:{EndPoint}",
+    };
+
+    /// <summary>TCP (or Unix) connections currently open to this server.</summary>
+    public int OpenConnections => Volatile.Read(ref State.OpenConnectionCount);
 
     /// <summary>Label and counters.</summary>
     public EchoBackendState State { get; }
@@ -46,11 +54,11 @@ public sealed class EchoBackend : IAsyncDisposable
     /// <summary>Starts a backend.</summary>
     /// <param name="endPoint">A loopback address; port 0 picks a free port.</param>
     /// <param name="configure">Adjusts the options.</param>
-    public static async Task<EchoBackend> StartAsync(IPEndPoint endPoint, Action<EchoBackendOptions>? configure = null)
+    public static async Task<EchoBackend> StartAsync(EndPoint endPoint, Action<EchoBackendOptions>? configure = null)
     {
-        if (!IPAddress.IsLoopback(endPoint.Address))
+        if (endPoint is IPEndPoint ip && !IPAddress.IsLoopback(ip.Address))
         {
-            throw new ArgumentException($"Echo backends bind only to loopback addresses, not {endPoint.Address}.", nameof(endPoint));
+            throw new ArgumentException($"Echo backends bind only to loopback addresses, not {ip.Address}.", nameof(endPoint));
         }
 
         var options = new EchoBackendOptions();
@@ -60,10 +68,27 @@ public sealed class EchoBackend : IAsyncDisposable
         builder.Logging.ClearProviders();
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
-            kestrel.Listen(endPoint, listen => listen.Protocols = HttpProtocols.Http2);
+            void Configure(ListenOptions listen)
+            {
+                listen.Protocols = HttpProtocols.Http2;
+                listen.Use(next => async connection =>
+                {
+                    Interlocked.Increment(ref state.OpenConnectionCount);
+                    try
+                    {
+                        await next(connection);
+                    }
+                    finally
+                    {
+                        Interlocked.Decrement(ref state.OpenConnectionCount);
+                    }
+                });
+            }
+
+            kestrel.Listen(endPoint, Configure);
             foreach (var extra in options.AdditionalEndPoints)
             {
-                kestrel.Listen(extra, listen => listen.Protocols = HttpProtocols.Http2);
+                kestrel.Listen(extra, Configure);
             }
         });
         builder.WebHost.UseShutdownTimeout(TimeSpan.FromSeconds(1));
@@ -86,9 +111,13 @@ public sealed class EchoBackend : IAsyncDisposable
         }
 
         await app.StartAsync();
-        var bound = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        var port = new Uri(bound).Port;
-        var actual = new IPEndPoint(endPoint.Address, port);
+        EndPoint actual = endPoint;
+        if (endPoint is IPEndPoint requested)
+        {
+            var bound = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+            actual = new IPEndPoint(requested.Address, new Uri(bound).Port);
+        }
+
         var backend = new EchoBackend(app, state, actual, health);
         if (options.Label is null)
         {

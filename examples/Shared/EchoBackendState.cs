@@ -7,6 +7,9 @@ public sealed class EchoBackendState(EchoBackendOptions options)
 {
     private int _calls;
 
+    /// <summary>Connections open now (updated by the server's connection middleware).</summary>
+    internal int OpenConnectionCount;
+
     /// <summary>The options the backend was started with.</summary>
     public EchoBackendOptions Options { get; } = options;
 

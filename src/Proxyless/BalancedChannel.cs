@@ -62,7 +62,6 @@ public sealed class BalancedChannel : ChannelBase, IDisposable
         var serviceConfig = options.ServiceConfig is null ? ServiceConfig.Empty : ServiceConfig.Parse(options.ServiceConfig);
         var policy = balancers.SelectPolicy(serviceConfig);
 
-        var authority = options.Authority ?? provider.GetDefaultAuthority(parsedTarget);
         var grpcOptions = options.GrpcChannelOptions ?? new GrpcChannelOptions();
         if (grpcOptions.HttpHandler is not null || grpcOptions.HttpClient is not null)
         {
@@ -74,20 +73,23 @@ public sealed class BalancedChannel : ChannelBase, IDisposable
             throw new ArgumentException("Set BalancedChannelOptions.ServiceConfig (JSON) instead of GrpcChannelOptions.ServiceConfig.", nameof(options));
         }
 
+        var loggerFactory = options.LoggerFactory ?? NullLoggerFactory.Instance;
+        var resolver = provider.CreateResolver(parsedTarget, new ResolverOptions { LoggerFactory = loggerFactory, TimeProvider = options.TimeProvider });
+        var authority = options.Authority ?? provider.GetDefaultAuthority(parsedTarget);
         var scheme = "http";
         if (!Uri.TryCreate($"{scheme}://{authority}", UriKind.Absolute, out var baseUri) || baseUri.PathAndQuery != "/")
         {
+            resolver.Dispose();
             throw new ArgumentException($"The authority '{authority}' of target '{target}' is not a valid host[:port]; set BalancedChannelOptions.Authority.", nameof(target));
         }
 
-        var loggerFactory = options.LoggerFactory ?? NullLoggerFactory.Instance;
         var logger = loggerFactory.CreateLogger<BalancedChannel>();
         foreach (var warning in serviceConfig.Warnings)
         {
             ChannelLog.ServiceConfigWarning(logger, warning);
         }
 
-        var controller = new ChannelController(parsedTarget, provider, serviceConfig, policy, balancers, authority, baseUri, options);
+        var controller = new ChannelController(parsedTarget, resolver, serviceConfig, policy, balancers, authority, baseUri, options);
         var handler = new BalancingHandler(controller);
         var grpcServiceConfig = new GrpcServiceConfig { RetryThrottling = serviceConfig.RetryThrottling };
         foreach (var methodConfig in serviceConfig.MethodConfigs)

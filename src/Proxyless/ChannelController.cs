@@ -34,7 +34,7 @@ internal sealed class ChannelController : IChannelControlHelper, ISubchannelHost
 
     public ChannelController(
         ResolverTarget target,
-        ResolverProvider provider,
+        Resolver resolver,
         ServiceConfig defaultConfig,
         LoadBalancerConfig defaultPolicy,
         LoadBalancerRegistry registry,
@@ -55,7 +55,7 @@ internal sealed class ChannelController : IChannelControlHelper, ISubchannelHost
         _defaultPolicy = defaultPolicy;
         _lastGoodResolverConfig = defaultConfig;
         _lastGoodPolicy = defaultPolicy;
-        _resolver = provider.CreateResolver(target, new ResolverOptions { LoggerFactory = LoggerFactory, TimeProvider = TimeProvider });
+        _resolver = resolver;
     }
 
     public ResolverTarget Target { get; }

@@ -1,0 +1,19 @@
+namespace Proxyless.Tests.Support;
+
+/// <summary>Polls a condition until it holds or a deadline passes (no fixed sleeps as synchronisation).</summary>
+internal static class Eventually
+{
+    public static async Task TrueAsync(Func<bool> condition, string what, TimeSpan? timeout = null)
+    {
+        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(10));
+        while (!condition())
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                Assert.Fail($"Timed out waiting for: {what}");
+            }
+
+            await Task.Delay(10);
+        }
+    }
+}

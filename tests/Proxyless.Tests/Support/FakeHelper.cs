@@ -1,0 +1,95 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Proxyless.Balancing;
+using Proxyless.Resolution;
+
+namespace Proxyless.Tests.Support;
+
+/// <summary>
+/// A channel helper for policy unit tests: subchannels whose state the test drives, and a record of every published
+/// state. Everything runs synchronously on the test thread, which plays the serializer.
+/// </summary>
+internal sealed class FakeHelper : IChannelControlHelper
+{
+    private readonly Queue<Action> _scheduled = new();
+
+    public List<FakeSubchannel> Subchannels { get; } = [];
+
+    public List<(ConnectivityState State, Picker Picker)> Updates { get; } = [];
+
+    public int RefreshCount { get; private set; }
+
+    public ConnectivityState State => Updates.Count == 0 ? ConnectivityState.Idle : Updates[^1].State;
+
+    public Picker Picker => Updates[^1].Picker;
+
+    public TimeProvider TimeProvider => TimeProvider.System;
+
+    public ILoggerFactory LoggerFactory => NullLoggerFactory.Instance;
+
+    public string Authority => "fake";
+
+    public FakeSubchannel Get(string address) => Subchannels.Last(s => s.Address.ToString() == address);
+
+    public Subchannel CreateSubchannel(BackendAddress address, Action<SubchannelState> onStateChanged)
+    {
+        var subchannel = new FakeSubchannel(address, onStateChanged, this);
+        Subchannels.Add(subchannel);
+        return subchannel;
+    }
+
+    public void UpdateState(ConnectivityState state, Picker picker) => Updates.Add((state, picker));
+
+    public void RefreshResolver() => RefreshCount++;
+
+    public void Schedule(Action action) => _scheduled.Enqueue(action);
+
+    public IDisposable ScheduleDelayed(TimeSpan delay, Action action) => throw new NotSupportedException();
+
+    /// <summary>Runs work the policy scheduled.</summary>
+    public void RunScheduled()
+    {
+        while (_scheduled.TryDequeue(out var action))
+        {
+            action();
+        }
+    }
+
+    public PickResult Pick() => Picker.Pick(new PickContext(new HttpRequestMessage(HttpMethod.Post, "http://fake/svc/Method")));
+}
+
+internal sealed class FakeSubchannel(BackendAddress address, Action<SubchannelState> listener, FakeHelper helper) : Subchannel
+{
+    private SubchannelState _state = new(ConnectivityState.Idle, Status.DefaultSuccess);
+
+    public override BackendAddress Address => address;
+
+    public override SubchannelState State => _state;
+
+    public int ConnectRequests { get; private set; }
+
+    public bool IsShutdown => _state.State == ConnectivityState.Shutdown;
+
+    public override void RequestConnection()
+    {
+        ConnectRequests++;
+        if (_state.State == ConnectivityState.Idle)
+        {
+            Set(ConnectivityState.Connecting);
+        }
+    }
+
+    public override void Shutdown() => _state = new SubchannelState(ConnectivityState.Shutdown, Status.DefaultSuccess);
+
+    public void Set(ConnectivityState state, string? error = null)
+    {
+        if (IsShutdown)
+        {
+            return;
+        }
+
+        _state = new SubchannelState(state, error is null ? Status.DefaultSuccess : new Status(StatusCode.Unavailable, error));
+        listener(_state);
+        helper.RunScheduled();
+    }
+}
