@@ -65,6 +65,19 @@ internal sealed class BalancingHandler(ChannelController controller) : HttpMessa
         }
     }
 
+    private static bool ClosedWithoutError(Exception ex)
+    {
+        for (var e = ex; e is not null; e = e.InnerException)
+        {
+            if (e is HttpProtocolException { ErrorCode: 0 })
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
     private static async Task<HttpResponseMessage> SendOnSubchannelAsync(HttpSubchannel subchannel, ICallTracker? tracker, HttpRequestMessage request, CancellationToken cancellationToken)
     {
         long start = 0;
@@ -84,7 +97,16 @@ internal sealed class BalancingHandler(ChannelController controller) : HttpMessa
             TrackedContent.EndWithoutBody(subchannel, tracker, start, new Status(StatusCode.Unavailable, ex.Message, ex), null);
 
             // HttpRequestException's text names the logical host of the request URI; say which backend failed.
-            throw new HttpRequestException($"{ex.Message} (backend {subchannel.PeerText})", ex, ex.StatusCode);
+            var message = $"{ex.Message} (backend {subchannel.PeerText})";
+            if (ClosedWithoutError(ex))
+            {
+                // GOAWAY/close with NO_ERROR before the response began: the server did not process this call, so it is
+                // UNAVAILABLE (retryable), not INTERNAL as grpc-dotnet maps HTTP/2 NO_ERROR. An IOException without the
+                // protocol exception in its chain makes grpc-dotnet say UNAVAILABLE.
+                throw new HttpRequestException(message, new IOException(message), ex.StatusCode);
+            }
+
+            throw new HttpRequestException(message, ex, ex.StatusCode);
         }
         catch (Exception ex)
         {

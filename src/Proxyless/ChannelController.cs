@@ -20,15 +20,15 @@ internal sealed class ChannelController : IChannelControlHelper, ISubchannelHost
     private readonly Resolver _resolver;
     private readonly LoadBalancerRegistry _registry;
     private readonly ServiceConfig _defaultConfig;
-    private readonly LoadBalancerConfig _defaultPolicy;
+    private readonly PolicySelection _defaultPolicy;
     private readonly HashSet<HttpSubchannel> _subchannels = [];
     private volatile PickerSnapshot _picker = new(Picker.Queue);
     private TaskCompletionSource _stateChanged = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private ConnectivityState _state = ConnectivityState.Idle;
     private LoadBalancer? _balancer;
-    private string? _balancerName;
+    private LoadBalancerProvider? _balancerProvider;
     private ServiceConfig _lastGoodResolverConfig;
-    private LoadBalancerConfig _lastGoodPolicy;
+    private PolicySelection _lastGoodPolicy;
     private int _started;
     private volatile bool _disposed;
 
@@ -36,7 +36,7 @@ internal sealed class ChannelController : IChannelControlHelper, ISubchannelHost
         ResolverTarget target,
         Resolver resolver,
         ServiceConfig defaultConfig,
-        LoadBalancerConfig defaultPolicy,
+        PolicySelection defaultPolicy,
         LoadBalancerRegistry registry,
         string authority,
         Uri baseUri,
@@ -286,21 +286,15 @@ internal sealed class ChannelController : IChannelControlHelper, ISubchannelHost
             return;
         }
 
-        if (_balancer is null || _balancerName != policy.PolicyName)
+        if (_balancer is null || !ReferenceEquals(_balancerProvider, policy.Provider))
         {
             _balancer?.Dispose();
-            if (!_registry.TryGet(policy.PolicyName, out var provider))
-            {
-                // Cannot happen: the policy was selected from this registry.
-                throw new InvalidOperationException($"Policy '{policy.PolicyName}' is not registered.");
-            }
-
-            _balancer = provider.Create(this);
-            _balancerName = policy.PolicyName;
+            _balancer = policy.Provider.Create(this);
+            _balancerProvider = policy.Provider;
             ChannelLog.PolicyChanged(_logger, policy.PolicyName);
         }
 
-        var status = _balancer.UpdateChannelState(new ChannelState(result.Endpoints, policy, result.Attributes, serviceConfig));
+        var status = _balancer.UpdateChannelState(new ChannelState(result.Endpoints, policy.Config, result.Attributes, serviceConfig));
         if (status.StatusCode != StatusCode.OK)
         {
             ChannelLog.UpdateRejected(_logger, status.Detail);
@@ -310,5 +304,5 @@ internal sealed class ChannelController : IChannelControlHelper, ISubchannelHost
 
     internal ServiceConfig DefaultServiceConfig => _defaultConfig;
 
-    internal LoadBalancerConfig DefaultPolicy => _defaultPolicy;
+    internal PolicySelection DefaultPolicy => _defaultPolicy;
 }

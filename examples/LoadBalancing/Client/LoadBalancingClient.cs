@@ -43,6 +43,11 @@ public static class LoadBalancingClient
 
     private static async Task MakeRpcsAsync(TextWriter output, BalancedChannel channel, int count)
     {
+        using (var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10)))
+        {
+            await channel.ConnectAsync(timeout.Token);
+        }
+
         var client = new Echo.EchoClient(channel);
         for (var i = 0; i < count; i++)
         {

@@ -55,7 +55,7 @@ public sealed class LoadBalancerRegistry
     /// </summary>
     /// <param name="serviceConfig">The service config.</param>
     /// <exception cref="ServiceConfigException">No listed policy is registered, or the chosen policy's config is invalid.</exception>
-    public LoadBalancerConfig SelectPolicy(ServiceConfig serviceConfig)
+    public PolicySelection SelectPolicy(ServiceConfig serviceConfig)
     {
         ArgumentNullException.ThrowIfNull(serviceConfig);
         if (serviceConfig.LoadBalancingConfigs.Count > 0)
@@ -69,7 +69,7 @@ public sealed class LoadBalancerRegistry
             throw new ServiceConfigException("loadBalancingPolicy", $"policy '{name}' is not registered (registered: {string.Join(", ", PolicyNames)})");
         }
 
-        return provider.ParseConfig(new ConfigObject(default, "loadBalancingPolicy"), this);
+        return new PolicySelection(provider, provider.ParseConfig(new ConfigObject(default, "loadBalancingPolicy"), this));
     }
 
     /// <summary>
@@ -79,14 +79,14 @@ public sealed class LoadBalancerRegistry
     /// <param name="entries">The entries in order of preference.</param>
     /// <param name="listPath">Path of the list, for the error message.</param>
     /// <exception cref="ServiceConfigException">None is registered, or the chosen config is invalid.</exception>
-    public LoadBalancerConfig SelectFirstRegistered(IReadOnlyList<LoadBalancingPolicySelection> entries, string listPath)
+    public PolicySelection SelectFirstRegistered(IReadOnlyList<LoadBalancingPolicySelection> entries, string listPath)
     {
         ArgumentNullException.ThrowIfNull(entries);
         foreach (var entry in entries)
         {
             if (_providers.TryGetValue(entry.PolicyName, out var provider))
             {
-                return provider.ParseConfig(new ConfigObject(entry.Config, entry.FieldPath), this);
+                return new PolicySelection(provider, provider.ParseConfig(new ConfigObject(entry.Config, entry.FieldPath), this));
             }
         }
 
@@ -97,7 +97,7 @@ public sealed class LoadBalancerRegistry
     /// <summary>Parses a JSON array of <c>{"policy_name": {config}}</c> entries (a child-policy list) and selects from it.</summary>
     /// <param name="array">The JSON array.</param>
     /// <param name="path">Its path in the document.</param>
-    public LoadBalancerConfig SelectFirstRegistered(JsonElement array, string path)
+    public PolicySelection SelectFirstRegistered(JsonElement array, string path)
     {
         using var doc = JsonDocument.Parse($"{{\"loadBalancingConfig\":{array.GetRawText()}}}");
         var parsed = ServiceConfig.Parse(doc.RootElement.GetRawText());

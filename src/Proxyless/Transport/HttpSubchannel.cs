@@ -226,7 +226,8 @@ internal sealed class HttpSubchannel : Subchannel
     {
         if (_state.State == ConnectivityState.Shutdown)
         {
-            throw new HttpRequestException($"the subchannel for {PeerText} is shut down");
+            // An IOException makes gRPC report UNAVAILABLE (retryable); the request never left this process.
+            throw new IOException($"the subchannel for {PeerText} is shut down");
         }
 
         var custom = _host.ConnectionOptions.ConnectFunction;

@@ -83,9 +83,8 @@ public class PolicyTests
         helper.RunScheduled(); // the idle picker asked the policy to exit idle
 
         Assert.Equal(ConnectivityState.Connecting, helper.State);
-        var fresh = helper.Get("127.0.0.1:1");
-        Assert.NotSame(sub, fresh);
-        Assert.Equal(ConnectivityState.Connecting, fresh.State.State);
+        Assert.Same(sub, helper.Get("127.0.0.1:1")); // the idle subchannel is reused, not replaced
+        Assert.Equal(ConnectivityState.Connecting, sub.State.State);
     }
 
     [Fact]
@@ -166,7 +165,7 @@ public class PolicyTests
         Assert.Equal(ConnectivityState.Ready, helper.State);
         Assert.All(Enumerable.Range(0, 4), _ => Assert.Equal("127.0.0.1:1", helper.Pick().Subchannel!.Address.ToString()));
 
-        // The child pick_first went IDLE; round_robin asked it to exit idle, which made a new subchannel connect.
+        // The child pick_first went IDLE; round_robin asked it to exit idle, which made the subchannel reconnect.
         var reconnecting = helper.Get("127.0.0.1:2");
         Assert.Equal(ConnectivityState.Connecting, reconnecting.State.State);
         reconnecting.Set(ConnectivityState.Ready);

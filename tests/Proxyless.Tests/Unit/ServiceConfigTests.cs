@@ -9,7 +9,7 @@ public class ServiceConfigTests
 {
     private static readonly LoadBalancerRegistry Registry = LoadBalancerRegistry.CreateDefault();
 
-    private static LoadBalancerConfig Select(string json) => Registry.SelectPolicy(ServiceConfig.Parse(json));
+    private static LoadBalancerConfig Select(string json) => Registry.SelectPolicy(ServiceConfig.Parse(json)).Config;
 
     [Fact]
     public void EmptyConfigMeansPickFirst() => Assert.IsType<PickFirstConfig>(Select("{}"));

@@ -164,7 +164,6 @@ internal sealed class PickFirstLoadBalancer : LoadBalancer
             case ConnectivityState.Idle when entry == _selected:
                 // The connection was lost: go idle, reconnect from the top of the list on the next call.
                 _selected = null;
-                entry.Shutdown();
                 _helper.RefreshResolver();
                 Report(ConnectivityState.Idle, new IdlePicker(_helper, ExitIdle));
                 break;
