@@ -1,0 +1,116 @@
+using System.Diagnostics;
+using System.Globalization;
+using Grpc.Examples.Echo;
+using Grpc.Net.Client;
+
+namespace Proxyless.Benchmarks;
+
+/// <summary>
+/// Unary calls over loopback to backends in a separate process, measured in one run for three clients: a direct
+/// single-address GrpcChannel, grpc-dotnet's built-in round_robin, and Proxyless round_robin. Prints calls per second,
+/// client bytes allocated per call, and the ratios of Proxyless to grpc-dotnet round_robin.
+/// </summary>
+internal static class EndToEndComparison
+{
+    private sealed record Variant(string Name, Echo.EchoClient Client, IDisposable Channel);
+
+    public static async Task<int> RunAsync(int sequentialCalls, int concurrentCalls, int concurrency, int rounds)
+    {
+        using var servers = await BackendProcess.StartAsync(3);
+        Console.WriteLine($"backends (separate process): {string.Join(", ", servers.Ports.Select(p => $"127.0.0.1:{p}"))}");
+        Console.WriteLine($"{Environment.ProcessorCount} cores, .NET {Environment.Version}, {sequentialCalls} sequential calls and {concurrentCalls} calls from {concurrency} callers per round, {rounds} rounds; medians shown");
+
+        var direct = GrpcChannel.ForAddress($"http://127.0.0.1:{servers.Ports[0]}");
+        var builtIn = BuiltInBalancer.CreateRoundRobinChannel(servers.Ports);
+        var ours = BalancedChannel.Create("ipv4:" + string.Join(",", servers.Ports.Select(p => $"127.0.0.1:{p}")), new BalancedChannelOptions
+        {
+            ServiceConfig = """{"loadBalancingConfig":[{"round_robin":{}}]}""",
+        });
+        Variant[] variants =
+        [
+            new("direct GrpcChannel (1 backend)", new Echo.EchoClient(direct), direct),
+            new("grpc-dotnet round_robin", new Echo.EchoClient(builtIn), builtIn),
+            new("Proxyless round_robin", new Echo.EchoClient(ours), ours),
+        ];
+
+        foreach (var variant in variants)
+        {
+            await MeasureAsync(variant.Client, 2000, 1);
+            await MeasureAsync(variant.Client, 4000, concurrency);
+        }
+
+        var results = new Dictionary<(string, string), List<(double Rate, double Bytes)>>();
+        for (var round = 0; round < rounds; round++)
+        {
+            // Rotate the order so no variant always runs first (or last) in a round.
+            for (var k = 0; k < variants.Length; k++)
+            {
+                var variant = variants[(k + round) % variants.Length];
+                Add(results, variant.Name, "sequential", await MeasureAsync(variant.Client, sequentialCalls, 1));
+                Add(results, variant.Name, $"{concurrency} callers", await MeasureAsync(variant.Client, concurrentCalls, concurrency));
+            }
+        }
+
+        Console.WriteLine();
+        Console.WriteLine($"| client | mode | calls/s | bytes/call |");
+        Console.WriteLine($"|---|---|---:|---:|");
+        foreach (var ((name, mode), samples) in results)
+        {
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| {name} | {mode} | {Median(samples, s => s.Rate):N0} | {Median(samples, s => s.Bytes):N0} |"));
+        }
+
+        Console.WriteLine();
+        foreach (var mode in new[] { "sequential", $"{concurrency} callers" })
+        {
+            var o = results[(variants[2].Name, mode)];
+            var b = results[(variants[1].Name, mode)];
+            var d = results[(variants[0].Name, mode)];
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"{mode}: Proxyless / grpc-dotnet round_robin = {Median(o, s => s.Rate) / Median(b, s => s.Rate):0.00}x calls/s, {Median(o, s => s.Bytes) / Median(b, s => s.Bytes):0.00}x bytes/call; Proxyless / direct = {Median(o, s => s.Rate) / Median(d, s => s.Rate):0.00}x calls/s"));
+        }
+
+        foreach (var variant in variants)
+        {
+            variant.Channel.Dispose();
+        }
+
+        return 0;
+    }
+
+    private static void Add(Dictionary<(string, string), List<(double, double)>> results, string name, string mode, (double, double) sample)
+    {
+        if (!results.TryGetValue((name, mode), out var list))
+        {
+            results[(name, mode)] = list = [];
+        }
+
+        list.Add(sample);
+    }
+
+    private static double Median<T>(List<T> samples, Func<T, double> selector)
+    {
+        var sorted = samples.Select(selector).Order().ToArray();
+        return sorted[sorted.Length / 2];
+    }
+
+    private static async Task<(double Rate, double Bytes)> MeasureAsync(Echo.EchoClient client, int calls, int concurrency)
+    {
+        var request = new EchoRequest { Message = "bench" };
+        var perCaller = calls / concurrency;
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        var bytesBefore = GC.GetTotalAllocatedBytes(precise: true);
+        var stopwatch = Stopwatch.StartNew();
+        await Task.WhenAll(Enumerable.Range(0, concurrency).Select(async _ =>
+        {
+            for (var i = 0; i < perCaller; i++)
+            {
+                await client.UnaryEchoAsync(request);
+            }
+        }));
+        stopwatch.Stop();
+        var bytes = GC.GetTotalAllocatedBytes(precise: true) - bytesBefore;
+        var total = perCaller * concurrency;
+        return (total / stopwatch.Elapsed.TotalSeconds, bytes / (double)total);
+    }
+}

@@ -1,0 +1,43 @@
+// Proxyless benchmarks.
+//   dotnet run -c Release --project benchmarks/Proxyless.Benchmarks -- --e2e      end-to-end comparison with grpc-dotnet
+//   dotnet run -c Release --project benchmarks/Proxyless.Benchmarks -- --filter '*'   BenchmarkDotNet micro-benchmarks
+using System.Globalization;
+using BenchmarkDotNet.Running;
+using Proxyless.Benchmarks;
+using Proxyless.Examples;
+
+if (args.Length >= 2 && args[0] == "--serve")
+{
+    var backends = new List<EchoBackend>();
+    for (var i = 0; i < int.Parse(args[1], CultureInfo.InvariantCulture); i++)
+    {
+        backends.Add(await EchoBackend.StartLoopbackAsync());
+    }
+
+    Console.WriteLine("PORTS " + string.Join(",", backends.Select(b => b.Port)));
+    await Console.In.ReadToEndAsync(); // until the parent closes stdin
+    foreach (var backend in backends)
+    {
+        await backend.DisposeAsync();
+    }
+
+    return 0;
+}
+
+if (args.Length >= 1 && args[0] == "--e2e")
+{
+    int Option(string name, int fallback)
+    {
+        var i = Array.IndexOf(args, name);
+        return i >= 0 && i + 1 < args.Length ? int.Parse(args[i + 1], CultureInfo.InvariantCulture) : fallback;
+    }
+
+    return await EndToEndComparison.RunAsync(
+        sequentialCalls: Option("--sequential", 10_000),
+        concurrentCalls: Option("--concurrent", 40_000),
+        concurrency: Option("--callers", 32),
+        rounds: Option("--rounds", 3));
+}
+
+BenchmarkSwitcher.FromAssembly(typeof(PickBenchmarks).Assembly).Run(args);
+return 0;
