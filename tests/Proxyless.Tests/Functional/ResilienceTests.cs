@@ -276,6 +276,25 @@ public class ResilienceTests
         Assert.Equal(10, backends[1].State.Calls - before[1]);
     }
 
+    [Fact]
+    public async Task AResolverErrorBeforeAnyEndpointsFailsCallsWithTheResolversMessage()
+    {
+        var resolver = new ManualResolverProvider(Resolution.ResolverResult.ForFailure(new Status(StatusCode.Unavailable, "registry unreachable: connection refused")));
+        using var channel = BalancedChannel.Create("manual:///svc", new BalancedChannelOptions
+        {
+            Resolvers = Resolution.ResolverRegistry.CreateDefault().Register(resolver),
+        });
+        var ex = await Assert.ThrowsAsync<RpcException>(() => CallAsync(new Echo.EchoClient(channel)));
+        Assert.Equal(StatusCode.Unavailable, ex.StatusCode);
+        Assert.Contains("registry unreachable", ex.Status.Detail);
+        Assert.Equal(ConnectivityState.TransientFailure, channel.State);
+
+        // Endpoints arriving later make the channel usable.
+        await using var backends = await BackendSet.StartAsync(1);
+        resolver.Push(ManualResolverProvider.Endpoints(backends[0]));
+        Assert.Equal($"hi (from {backends[0].Address})", (await CallAsync(new Echo.EchoClient(channel), waitForReady: true)).Message);
+    }
+
     private static Marshaller<T> MarshallerOf<T>()
         where T : class, Google.Protobuf.IMessage<T>, new()
         => Marshallers.Create<T>(m => Google.Protobuf.MessageExtensions.ToByteArray(m), bytes => new Google.Protobuf.MessageParser<T>(() => new T()).ParseFrom(bytes));
