@@ -44,7 +44,28 @@ internal sealed class FakeHelper : IChannelControlHelper
 
     public void Schedule(Action action) => _scheduled.Enqueue(action);
 
-    public IDisposable ScheduleDelayed(TimeSpan delay, Action action) => throw new NotSupportedException();
+    public List<FakeTimer> Timers { get; } = [];
+
+    public IDisposable ScheduleDelayed(TimeSpan delay, Action action)
+    {
+        var timer = new FakeTimer(delay, action);
+        Timers.Add(timer);
+        return timer;
+    }
+
+    /// <summary>Fires every pending timer (as if their delays had passed).</summary>
+    public int FireTimers()
+    {
+        var due = Timers.Where(t => !t.Cancelled && !t.Fired).ToList();
+        foreach (var timer in due)
+        {
+            timer.Fired = true;
+            timer.Action();
+            RunScheduled();
+        }
+
+        return due.Count;
+    }
 
     /// <summary>Runs work the policy scheduled.</summary>
     public void RunScheduled()
@@ -56,6 +77,19 @@ internal sealed class FakeHelper : IChannelControlHelper
     }
 
     public PickResult Pick() => Picker.Pick(new PickContext(new HttpRequestMessage(HttpMethod.Post, "http://fake/svc/Method")));
+}
+
+internal sealed class FakeTimer(TimeSpan delay, Action action) : IDisposable
+{
+    public TimeSpan Delay { get; } = delay;
+
+    public Action Action { get; } = action;
+
+    public bool Cancelled { get; private set; }
+
+    public bool Fired { get; set; }
+
+    public void Dispose() => Cancelled = true;
 }
 
 internal sealed class FakeSubchannel(BackendAddress address, Action<SubchannelState> listener, FakeHelper helper) : Subchannel

@@ -1,4 +1,3 @@
-using Grpc.Core;
 using Microsoft.Extensions.Logging;
 using Proxyless.Diagnostics;
 using Proxyless.Resolution;
@@ -6,19 +5,24 @@ using Proxyless.Resolution;
 namespace Proxyless.Balancing.Policies.PickFirst;
 
 /// <summary>
-/// pick_first (gRFC A61): tries the addresses in order, one at a time; the first to become READY gets every call and
-/// the others are shut down. When every address has failed once it reports TRANSIENT_FAILURE and stays there
-/// ("sticky") while each address keeps retrying under its own backoff, until one connects. When the chosen
-/// connection is lost it goes IDLE and reconnects on the next call.
+/// pick_first (gRFC A61). Flattens the endpoints' addresses and interleaves address families. The first pass tries
+/// them in order with Happy Eyeballs: an attempt that has not connected within the attempt delay (250 ms) gets
+/// company from the next address, earlier attempts stay alive, and a failed attempt starts the next one at once.
+/// The first to become READY gets every call and the others are shut down. When every address has failed once it
+/// reports TRANSIENT_FAILURE and stays there ("sticky") while each address keeps retrying under its own backoff,
+/// until one connects. When the chosen connection is lost it goes IDLE and reconnects on the next call.
 /// </summary>
 internal sealed class PickFirstLoadBalancer : LoadBalancer
 {
     private readonly IChannelControlHelper _helper;
     private readonly ILogger _logger;
     private List<Entry> _entries = [];
+    private PickFirstConfig _config = new();
     private Entry? _selected;
-    private int _attemptIndex;
+    private int _nextAttempt;
+    private bool _passActive;
     private bool _firstPassFailed;
+    private IDisposable? _attemptTimer;
     private ConnectivityState _state = ConnectivityState.Idle;
     private Status _lastError = Status.DefaultSuccess;
     private bool _disposed;
@@ -31,39 +35,32 @@ internal sealed class PickFirstLoadBalancer : LoadBalancer
 
     public override Status UpdateChannelState(ChannelState state)
     {
-        var config = state.Config as PickFirstConfig ?? new PickFirstConfig();
+        _config = state.Config as PickFirstConfig ?? new PickFirstConfig();
         IEnumerable<BackendEndpoint> endpoints = state.Endpoints;
-        if (config.ShuffleAddressList)
+        if (_config.ShuffleAddressList)
         {
             var shuffled = endpoints.ToArray();
             Random.Shared.Shuffle(shuffled);
             endpoints = shuffled;
         }
 
-        var addresses = endpoints.SelectMany(e => e.Addresses).DistinctBy(a => a.ToString()).ToList();
+        var addresses = AddressInterleaving.Interleave(endpoints);
         if (addresses.Count == 0)
         {
+            StopPass();
             ShutdownAll();
             _entries = [];
             _selected = null;
-            var error = new Status(StatusCode.Unavailable, "pick_first: the resolver returned no addresses");
-            _lastError = error;
-            Report(ConnectivityState.TransientFailure, Picker.Fail(error));
-            return error;
+            _lastError = new Status(StatusCode.Unavailable, "pick_first: the resolver returned no addresses");
+            Report(ConnectivityState.TransientFailure, Picker.Fail(_lastError));
+            return _lastError;
         }
 
         var old = _entries.ToDictionary(e => e.Address.ToString());
         var next = new List<Entry>(addresses.Count);
         foreach (var address in addresses)
         {
-            if (old.Remove(address.ToString(), out var kept))
-            {
-                next.Add(kept);
-            }
-            else
-            {
-                next.Add(new Entry(address));
-            }
+            next.Add(old.Remove(address.ToString(), out var kept) ? kept : new Entry(address));
         }
 
         foreach (var removed in old.Values)
@@ -78,11 +75,7 @@ internal sealed class PickFirstLoadBalancer : LoadBalancer
         }
 
         _selected = null;
-        if (_state != ConnectivityState.Idle || _entries.Count > 0)
-        {
-            StartFirstPass();
-        }
-
+        StartFirstPass();
         return Status.DefaultSuccess;
     }
 
@@ -106,6 +99,7 @@ internal sealed class PickFirstLoadBalancer : LoadBalancer
     protected override void Dispose(bool disposing)
     {
         _disposed = true;
+        StopPass();
         ShutdownAll();
         _entries = [];
         _selected = null;
@@ -113,28 +107,59 @@ internal sealed class PickFirstLoadBalancer : LoadBalancer
 
     private void StartFirstPass()
     {
-        _attemptIndex = 0;
+        StopPass();
+        _passActive = true;
         _firstPassFailed = false;
+        _nextAttempt = 0;
+        foreach (var entry in _entries)
+        {
+            entry.FailedThisPass = false;
+        }
+
         if (_state != ConnectivityState.TransientFailure)
         {
             Report(ConnectivityState.Connecting, Picker.Queue);
         }
 
-        Connect(_entries[0]);
+        StartNextAttempt();
     }
 
-    private void Connect(Entry entry)
+    // Starts the next address of the first pass and arms the Happy Eyeballs timer.
+    private void StartNextAttempt()
     {
-        entry.Subchannel ??= _helper.CreateSubchannel(entry.Address, s => OnSubchannelState(entry, s));
-        var current = entry.Subchannel.State;
-        if (current.State == ConnectivityState.TransientFailure)
+        _attemptTimer?.Dispose();
+        _attemptTimer = null;
+        while (_passActive && _nextAttempt < _entries.Count)
         {
-            // Still in backoff from an earlier pass: count it as failed now and move on.
-            _helper.Schedule(() => OnSubchannelState(entry, current));
+            var entry = _entries[_nextAttempt++];
+            entry.Subchannel ??= _helper.CreateSubchannel(entry.Address, s => OnSubchannelState(entry, s));
+            var current = entry.Subchannel.State;
+            if (current.State == ConnectivityState.TransientFailure)
+            {
+                // Still in backoff from earlier: it counts as failed for this pass; try the next one now.
+                entry.FailedThisPass = true;
+                _lastError = current.Status;
+                continue;
+            }
+
+            entry.Subchannel.RequestConnection();
+            if (_nextAttempt < _entries.Count)
+            {
+                _attemptTimer = _helper.ScheduleDelayed(_config.ConnectionAttemptDelay, OnAttemptDelayElapsed);
+            }
+
             return;
         }
 
-        entry.Subchannel.RequestConnection();
+        CheckFirstPassFailed();
+    }
+
+    private void OnAttemptDelayElapsed()
+    {
+        if (_passActive && _selected is null && !_disposed)
+        {
+            StartNextAttempt();
+        }
     }
 
     private void OnSubchannelState(Entry entry, SubchannelState state)
@@ -144,16 +169,17 @@ internal sealed class PickFirstLoadBalancer : LoadBalancer
             return;
         }
 
-        entry.LastState = state.State;
         switch (state.State)
         {
             case ConnectivityState.Ready:
+                StopPass();
+                _firstPassFailed = false;
                 _selected = entry;
                 foreach (var other in _entries)
                 {
                     if (other != entry)
                     {
-                        other.Shutdown();
+                        other.Shutdown(); // the losers of the race are closed
                     }
                 }
 
@@ -168,48 +194,60 @@ internal sealed class PickFirstLoadBalancer : LoadBalancer
                 Report(ConnectivityState.Idle, new IdlePicker(_helper, ExitIdle));
                 break;
 
-            case ConnectivityState.Idle when _firstPassFailed || _entries.IndexOf(entry) == _attemptIndex:
+            case ConnectivityState.Idle when _firstPassFailed:
                 // Backoff is over for this address; after the first pass every address retries on its own.
                 entry.Subchannel.RequestConnection();
                 break;
 
             case ConnectivityState.TransientFailure:
                 _lastError = state.Status;
-                if (_firstPassFailed)
+                if (_passActive)
+                {
+                    entry.FailedThisPass = true;
+                    if (_entries.IndexOf(entry) == _nextAttempt - 1)
+                    {
+                        StartNextAttempt(); // the newest attempt failed: do not wait for the timer
+                    }
+                    else
+                    {
+                        CheckFirstPassFailed();
+                    }
+                }
+                else if (_firstPassFailed)
                 {
                     Report(ConnectivityState.TransientFailure, Picker.Fail(FailureStatus()));
-                    break;
-                }
-
-                if (_entries.IndexOf(entry) != _attemptIndex)
-                {
-                    break;
-                }
-
-                _attemptIndex++;
-                if (_attemptIndex < _entries.Count)
-                {
-                    Connect(_entries[_attemptIndex]);
-                    break;
-                }
-
-                _firstPassFailed = true;
-                _helper.RefreshResolver();
-                Report(ConnectivityState.TransientFailure, Picker.Fail(FailureStatus()));
-                foreach (var e in _entries)
-                {
-                    if (e.Subchannel is null)
-                    {
-                        Connect(e);
-                    }
-                    else if (e.Subchannel.State.State == ConnectivityState.Idle)
-                    {
-                        e.Subchannel.RequestConnection();
-                    }
                 }
 
                 break;
         }
+    }
+
+    private void CheckFirstPassFailed()
+    {
+        if (!_passActive || _nextAttempt < _entries.Count || _entries.Any(e => !e.FailedThisPass))
+        {
+            return;
+        }
+
+        StopPass();
+        _firstPassFailed = true;
+        _helper.RefreshResolver();
+        Report(ConnectivityState.TransientFailure, Picker.Fail(FailureStatus()));
+        foreach (var entry in _entries)
+        {
+            entry.Subchannel ??= _helper.CreateSubchannel(entry.Address, s => OnSubchannelState(entry, s));
+            if (entry.Subchannel.State.State == ConnectivityState.Idle)
+            {
+                entry.Subchannel.RequestConnection();
+            }
+        }
+    }
+
+    private void StopPass()
+    {
+        _passActive = false;
+        _attemptTimer?.Dispose();
+        _attemptTimer = null;
     }
 
     private Status FailureStatus()
@@ -237,7 +275,7 @@ internal sealed class PickFirstLoadBalancer : LoadBalancer
 
         public Subchannel? Subchannel { get; set; }
 
-        public ConnectivityState LastState { get; set; } = ConnectivityState.Idle;
+        public bool FailedThisPass { get; set; }
 
         public void Shutdown()
         {

@@ -13,7 +13,10 @@ public sealed class PickFirstLoadBalancerProvider : LoadBalancerProvider
 
     /// <inheritdoc />
     public override LoadBalancerConfig ParseConfig(ConfigObject config, LoadBalancerRegistry registry)
-        => new PickFirstConfig(config.GetBoolean("shuffleAddressList", false));
+        => new PickFirstConfig(config.GetBoolean("shuffleAddressList", false))
+        {
+            ConnectionAttemptDelay = config.GetDuration("connectionAttemptDelay", PickFirstConfig.DefaultConnectionAttemptDelay)!.Value,
+        };
 
     /// <inheritdoc />
     public override LoadBalancer Create(IChannelControlHelper helper) => new PickFirstLoadBalancer(helper);
