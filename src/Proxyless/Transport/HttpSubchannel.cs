@@ -24,6 +24,7 @@ internal sealed class HttpSubchannel : Subchannel
     private readonly HttpMessageInvoker _invoker;
     private readonly ExponentialBackoff _backoff;
     private readonly object _lock = new();
+    private readonly CancellationTokenSource _shutdown = new();
     private SubchannelState _state = new(ConnectivityState.Idle, Status.DefaultSuccess);
     private CancellationTokenSource? _connectCts;
     private IDisposable? _backoffTimer;
@@ -111,6 +112,7 @@ internal sealed class HttpSubchannel : Subchannel
             }
 
             _connectCts?.Cancel();
+            _shutdown.Cancel(); // abandons connection attempts still in progress
             _backoffTimer?.Dispose();
             _backoffTimer = null;
             SetStateLocked(ConnectivityState.Shutdown, Status.DefaultSuccess);
@@ -222,7 +224,7 @@ internal sealed class HttpSubchannel : Subchannel
         _host.Serializer.Drain();
     }
 
-    private async ValueTask<Stream> ConnectAsync(SocketsHttpConnectionContext context, CancellationToken cancellationToken)
+    private async ValueTask<Stream> ConnectAsync(SocketsHttpConnectionContext context, CancellationToken connectionToken)
     {
         if (_state.State == ConnectivityState.Shutdown)
         {
@@ -230,6 +232,9 @@ internal sealed class HttpSubchannel : Subchannel
             throw new IOException($"the subchannel for {PeerText} is shut down");
         }
 
+        // SocketsHttpHandler does not cancel a connection attempt when its request gives up; shutdown does.
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(connectionToken, _shutdown.Token);
+        var cancellationToken = linked.Token;
         var custom = _host.ConnectionOptions.ConnectFunction;
         if (custom is not null)
         {
