@@ -1,6 +1,7 @@
 using Grpc.Core;
 using Grpc.Core.Interceptors;
 using Grpc.Net.Client;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Proxyless.Balancing;
@@ -56,8 +57,9 @@ public sealed class BalancedChannel : ChannelBase, IDisposable
     {
         options ??= new BalancedChannelOptions();
         options.Connection.Validate();
-        var resolvers = options.Resolvers ?? ResolverRegistry.CreateDefault();
-        var balancers = options.LoadBalancers ?? LoadBalancerRegistry.CreateDefault();
+        var services = options.ServiceProvider;
+        var resolvers = options.Resolvers ?? FromServices<ResolverRegistry, ResolverProvider>(ResolverRegistry.CreateDefault(), services, (r, p) => r.Register(p));
+        var balancers = options.LoadBalancers ?? FromServices<LoadBalancerRegistry, LoadBalancerProvider>(LoadBalancerRegistry.CreateDefault(), services, (r, p) => r.Register(p));
         var (parsedTarget, provider) = resolvers.Parse(target);
         var serviceConfig = options.ServiceConfig is null ? ServiceConfig.Empty : ServiceConfig.Parse(options.ServiceConfig);
         var policy = balancers.SelectPolicy(serviceConfig);
@@ -73,7 +75,7 @@ public sealed class BalancedChannel : ChannelBase, IDisposable
             throw new ArgumentException("Set BalancedChannelOptions.ServiceConfig (JSON) instead of GrpcChannelOptions.ServiceConfig.", nameof(options));
         }
 
-        var loggerFactory = options.LoggerFactory ?? NullLoggerFactory.Instance;
+        var loggerFactory = options.LoggerFactory ?? services?.GetService<ILoggerFactory>() ?? NullLoggerFactory.Instance;
         var resolver = provider.CreateResolver(parsedTarget, new ResolverOptions { LoggerFactory = loggerFactory, TimeProvider = options.TimeProvider });
         var authority = options.Authority ?? provider.GetDefaultAuthority(parsedTarget);
         var scheme = "http";
@@ -89,7 +91,7 @@ public sealed class BalancedChannel : ChannelBase, IDisposable
             ChannelLog.ServiceConfigWarning(logger, warning);
         }
 
-        var controller = new ChannelController(parsedTarget, resolver, serviceConfig, policy, balancers, authority, baseUri, options);
+        var controller = new ChannelController(parsedTarget, resolver, serviceConfig, policy, balancers, authority, baseUri, options, loggerFactory);
         var handler = new BalancingHandler(controller);
         var grpcServiceConfig = new GrpcServiceConfig { RetryThrottling = serviceConfig.RetryThrottling };
         foreach (var methodConfig in serviceConfig.MethodConfigs)
@@ -100,7 +102,7 @@ public sealed class BalancedChannel : ChannelBase, IDisposable
         grpcOptions.HttpHandler = handler;
         grpcOptions.DisposeHttpClient = false;
         grpcOptions.ServiceConfig = grpcServiceConfig;
-        grpcOptions.LoggerFactory ??= options.LoggerFactory;
+        grpcOptions.LoggerFactory ??= loggerFactory;
         GrpcChannel grpcChannel;
         try
         {
@@ -115,6 +117,17 @@ public sealed class BalancedChannel : ChannelBase, IDisposable
 
         var interceptor = serviceConfig.CallSettings.Count > 0 ? new MethodDefaultsInterceptor(serviceConfig.CallSettings) : null;
         return new BalancedChannel(target, controller, grpcChannel, handler, interceptor);
+    }
+
+    private static TRegistry FromServices<TRegistry, TProvider>(TRegistry registry, IServiceProvider? services, Action<TRegistry, TProvider> register)
+        where TProvider : class
+    {
+        foreach (var provider in services?.GetServices<TProvider>() ?? [])
+        {
+            register(registry, provider);
+        }
+
+        return registry;
     }
 
     /// <summary>The channel's aggregate connectivity state (the root policy's state).</summary>

@@ -37,6 +37,14 @@ public sealed class BalancedChannelOptions
     /// </summary>
     public GrpcChannelOptions? GrpcChannelOptions { get; set; }
 
+    /// <summary>
+    /// A service provider to take policies, resolvers and logging from: the built-ins plus every
+    /// <see cref="LoadBalancerProvider"/> and <see cref="ResolverProvider"/> registered in it (see
+    /// <c>AddProxylessLoadBalancer</c> and <c>AddProxylessResolver</c>), and its <see cref="ILoggerFactory"/>.
+    /// Explicit <see cref="LoadBalancers"/>, <see cref="Resolvers"/> and <see cref="LoggerFactory"/> take precedence.
+    /// </summary>
+    public IServiceProvider? ServiceProvider { get; set; }
+
     /// <summary>The clock for timers and backoff (tests may substitute their own).</summary>
     public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
 }

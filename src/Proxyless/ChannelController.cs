@@ -1,6 +1,5 @@
 using Grpc.Core;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Logging.Abstractions;
 using Proxyless.Balancing;
 using Proxyless.Configuration;
 using Proxyless.Diagnostics;
@@ -40,9 +39,10 @@ internal sealed class ChannelController : IChannelControlHelper, ISubchannelHost
         LoadBalancerRegistry registry,
         string authority,
         Uri baseUri,
-        BalancedChannelOptions options)
+        BalancedChannelOptions options,
+        ILoggerFactory loggerFactory)
     {
-        LoggerFactory = options.LoggerFactory ?? NullLoggerFactory.Instance;
+        LoggerFactory = loggerFactory;
         _logger = LoggerFactory.CreateLogger<BalancedChannel>();
         TimeProvider = options.TimeProvider;
         ConnectionOptions = options.Connection;

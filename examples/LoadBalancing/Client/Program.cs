@@ -33,10 +33,7 @@ catch (Grpc.Core.RpcException ex)
 }
 finally
 {
-    foreach (var server in servers)
-    {
-        await server.DisposeAsync();
-    }
+    await Proxyless.Examples.ExampleServers.StopAllAsync(servers);
 }
 
 return 0;

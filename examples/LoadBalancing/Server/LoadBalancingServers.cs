@@ -11,28 +11,6 @@ public static class LoadBalancingServers
 
     /// <summary>Starts one server per port on 127.0.0.1 (port 0 picks a free one).</summary>
     /// <param name="ports">The ports.</param>
-    public static async Task<IReadOnlyList<EchoBackend>> StartAsync(IEnumerable<int> ports)
-    {
-        var servers = new List<EchoBackend>();
-        try
-        {
-            foreach (var port in ports)
-            {
-                var server = await EchoBackend.StartAsync(new IPEndPoint(IPAddress.Loopback, port));
-                server.State.Label = $":{server.Port}";
-                servers.Add(server);
-            }
-        }
-        catch
-        {
-            foreach (var server in servers)
-            {
-                await server.DisposeAsync();
-            }
-
-            throw;
-        }
-
-        return servers;
-    }
+    public static Task<IReadOnlyList<EchoBackend>> StartAsync(IEnumerable<int> ports)
+        => ExampleServers.StartAsync(ports.Select(p => (new IPEndPoint(IPAddress.Loopback, p), (string?)":{port}", Array.Empty<IPEndPoint>())));
 }

@@ -220,10 +220,7 @@ public class BalancingTests
         }
         finally
         {
-            foreach (var server in servers)
-            {
-                await server.DisposeAsync();
-            }
+            await Examples.ExampleServers.StopAllAsync(servers);
         }
     }
 
