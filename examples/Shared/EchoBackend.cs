@@ -71,6 +71,19 @@ public sealed class EchoBackend : IAsyncDisposable
             void Configure(ListenOptions listen)
             {
                 listen.Protocols = HttpProtocols.Http2;
+                if (options.ServerCertificate is { } certificate)
+                {
+                    listen.UseHttps(https =>
+                    {
+                        https.ServerCertificate = certificate;
+                        if (options.ClientCertificateAuthority is { } clientCa)
+                        {
+                            https.ClientCertificateMode = Microsoft.AspNetCore.Server.Kestrel.Https.ClientCertificateMode.RequireCertificate;
+                            https.ClientCertificateValidation = (clientCertificate, _, _) => clientCa.Verifies(clientCertificate);
+                        }
+                    });
+                }
+
                 listen.Use(next => async connection =>
                 {
                     Interlocked.Increment(ref state.OpenConnectionCount);

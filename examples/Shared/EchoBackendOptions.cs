@@ -17,6 +17,12 @@ public sealed class EchoBackendOptions
     /// <summary>Serve <c>grpc.health.v1.Health</c> (SERVING for "" and grpc.examples.echo.Echo).</summary>
     public bool EnableHealthService { get; set; } = true;
 
+    /// <summary>Serve over TLS with this certificate (with private key); plaintext HTTP/2 when null.</summary>
+    public System.Security.Cryptography.X509Certificates.X509Certificate2? ServerCertificate { get; set; }
+
+    /// <summary>Require client certificates issued by this CA (mutual TLS); needs <see cref="ServerCertificate"/>.</summary>
+    public DevCertificateAuthority? ClientCertificateAuthority { get; set; }
+
     /// <summary>Extra endpoints to listen on with the same service (e.g. the IPv6 twin of an IPv4 address).</summary>
     public IList<System.Net.IPEndPoint> AdditionalEndPoints { get; } = new List<System.Net.IPEndPoint>();
 }

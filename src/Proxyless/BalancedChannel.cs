@@ -48,7 +48,8 @@ public sealed class BalancedChannel : ChannelBase, IDisposable
     /// </summary>
     /// <param name="target">
     /// A gRPC target: <c>ipv4:127.0.0.1:50051,127.0.0.1:50052</c>, <c>ipv6:[::1]:50051</c>, <c>dns:///host:port</c>,
-    /// <c>host:port</c>, <c>unix:/path</c>, or any scheme registered in <see cref="BalancedChannelOptions.Resolvers"/>.
+    /// <c>host:port</c>, <c>http://host:port</c>, <c>https://host:port</c> (always TLS), <c>unix:/path</c>, or any scheme
+    /// registered in <see cref="BalancedChannelOptions.Resolvers"/>.
     /// </param>
     /// <param name="options">Options; defaults when null.</param>
     /// <exception cref="ArgumentException">The target is malformed; the message names the problem.</exception>
@@ -78,7 +79,17 @@ public sealed class BalancedChannel : ChannelBase, IDisposable
         var loggerFactory = options.LoggerFactory ?? services?.GetService<ILoggerFactory>() ?? NullLoggerFactory.Instance;
         var resolver = provider.CreateResolver(parsedTarget, new ResolverOptions { LoggerFactory = loggerFactory, TimeProvider = options.TimeProvider });
         var authority = options.Authority ?? provider.GetDefaultAuthority(parsedTarget);
-        var scheme = "http";
+        var tls = options.Tls;
+        if (parsedTarget.Scheme == "https")
+        {
+            tls ??= new TlsOptions();
+        }
+        else if (parsedTarget.Scheme == "http" && tls is not null)
+        {
+            throw new ArgumentException($"Target '{target}' asks for plaintext (http://) but TLS options were given; use an https:// or dns: target.", nameof(target));
+        }
+
+        var scheme = tls is null ? "http" : "https";
         if (!Uri.TryCreate($"{scheme}://{authority}", UriKind.Absolute, out var baseUri) || baseUri.PathAndQuery != "/")
         {
             resolver.Dispose();
@@ -91,7 +102,7 @@ public sealed class BalancedChannel : ChannelBase, IDisposable
             ChannelLog.ServiceConfigWarning(logger, warning);
         }
 
-        var controller = new ChannelController(parsedTarget, resolver, serviceConfig, policy, balancers, authority, baseUri, options, loggerFactory);
+        var controller = new ChannelController(parsedTarget, resolver, serviceConfig, policy, balancers, authority, baseUri, options, loggerFactory, tls);
         var handler = new BalancingHandler(controller);
         var grpcServiceConfig = new GrpcServiceConfig { RetryThrottling = serviceConfig.RetryThrottling };
         foreach (var methodConfig in serviceConfig.MethodConfigs)

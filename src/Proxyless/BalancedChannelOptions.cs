@@ -28,6 +28,12 @@ public sealed class BalancedChannelOptions
     /// <summary>The <c>:authority</c> of calls (the logical service name); the resolver's default when null.</summary>
     public string? Authority { get; set; }
 
+    /// <summary>
+    /// TLS for every connection (server names per address, custom roots, client certificate for mTLS). Null means
+    /// plaintext HTTP/2, except for <c>https://</c> targets, which always use TLS (with system roots when this is null).
+    /// </summary>
+    public TlsOptions? Tls { get; set; }
+
     /// <summary>How subchannels connect: backoff, keepalive, custom connect.</summary>
     public ConnectionOptions Connection { get; set; } = new();
 

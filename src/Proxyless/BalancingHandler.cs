@@ -97,12 +97,13 @@ internal sealed class BalancingHandler(ChannelController controller) : HttpMessa
             TrackedContent.EndWithoutBody(subchannel, tracker, start, new Status(StatusCode.Unavailable, ex.Message, ex), null);
 
             // HttpRequestException's text names the logical host of the request URI; say which backend failed.
-            var message = $"{ex.Message} (backend {subchannel.PeerText})";
-            if (ClosedWithoutError(ex))
+            var tlsFailure = subchannel.DescribeTlsFailure(ex);
+            var message = tlsFailure ?? $"{ex.Message} (backend {subchannel.PeerText})";
+            if (tlsFailure is not null || ClosedWithoutError(ex))
             {
-                // GOAWAY/close with NO_ERROR before the response began: the server did not process this call, so it is
-                // UNAVAILABLE (retryable), not INTERNAL as grpc-dotnet maps HTTP/2 NO_ERROR. An IOException without the
-                // protocol exception in its chain makes grpc-dotnet say UNAVAILABLE.
+                // A rejected certificate, or GOAWAY/close with NO_ERROR before the response began: the server did not
+                // process this call, so it is UNAVAILABLE (retryable, and failover applies), not INTERNAL as grpc-dotnet
+                // maps these. An IOException without the original chain makes grpc-dotnet say UNAVAILABLE.
                 throw new HttpRequestException(message, new IOException(message), ex.StatusCode);
             }
 

@@ -40,8 +40,11 @@ internal sealed class ChannelController : IChannelControlHelper, ISubchannelHost
         string authority,
         Uri baseUri,
         BalancedChannelOptions options,
-        ILoggerFactory loggerFactory)
+        ILoggerFactory loggerFactory,
+        TlsOptions? tls)
     {
+        Tls = tls;
+        DefaultServerName = baseUri.IdnHost.Trim('[', ']');
         LoggerFactory = loggerFactory;
         _logger = LoggerFactory.CreateLogger<BalancedChannel>();
         TimeProvider = options.TimeProvider;
@@ -71,6 +74,10 @@ internal sealed class ChannelController : IChannelControlHelper, ISubchannelHost
     public string Authority { get; }
 
     public Uri BaseUri { get; }
+
+    public TlsOptions? Tls { get; }
+
+    public string DefaultServerName { get; }
 
     public bool IsDisposed => _disposed;
 

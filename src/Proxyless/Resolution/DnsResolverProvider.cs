@@ -7,25 +7,42 @@ namespace Proxyless.Resolution;
 /// <summary>
 /// The <c>dns:</c> scheme (<c>dns:///host:port</c>, or a bare <c>host:port</c>): A and AAAA records, one endpoint per
 /// address, re-resolved when the policy asks but no more often than every <see cref="MinRefreshInterval"/> (30 s).
-/// IP literals resolve to themselves without a lookup.
+/// IP literals resolve to themselves without a lookup. The same provider also serves grpc-dotnet style
+/// <c>http://host:port</c> and <c>https://host:port</c> targets (default ports 80 and 443; https means TLS).
 /// </summary>
-public sealed class DnsResolverProvider : ResolverProvider
+/// <param name="scheme"><c>dns</c>, <c>http</c> or <c>https</c>.</param>
+public sealed class DnsResolverProvider(string scheme = "dns") : ResolverProvider
 {
+    private bool IsUrl => Scheme is "http" or "https";
+
     /// <summary>The least time between two lookups.</summary>
     public TimeSpan MinRefreshInterval { get; init; } = TimeSpan.FromSeconds(30);
 
     /// <inheritdoc />
-    public override string Scheme => "dns";
+    public override string Scheme { get; } = scheme is "dns" or "http" or "https"
+        ? scheme
+        : throw new ArgumentException($"The DNS resolver serves dns, http and https, not '{scheme}'.", nameof(scheme));
+
+    /// <inheritdoc />
+    public override string GetDefaultAuthority(ResolverTarget target) => IsUrl ? target.Authority : target.Endpoint;
 
     /// <inheritdoc />
     public override Resolver CreateResolver(ResolverTarget target, ResolverOptions options)
     {
-        if (target.Authority.Length != 0)
+        if (IsUrl && target.Endpoint.Length != 0)
+        {
+            throw new ArgumentException($"Target '{target}' has a path '/{target.Endpoint}'; a channel address is scheme://host:port only.");
+        }
+
+        if (!IsUrl && target.Authority.Length != 0)
         {
             throw new ArgumentException($"Target '{target}' names DNS server '{target.Authority}'; choosing a DNS server is not supported, write 'dns:///host:port'.");
         }
 
-        var (host, port) = HostAndPort.Parse(target.Endpoint, options.DefaultPort, $"DNS name in target '{target}'");
+        var (host, port) = HostAndPort.Parse(
+            IsUrl ? target.Authority : target.Endpoint,
+            Scheme == "http" ? 80 : options.DefaultPort,
+            $"host in target '{target}'");
         if (Uri.CheckHostName(host) == UriHostNameType.Unknown)
         {
             throw new ArgumentException($"Target '{target}': '{host}' is not a valid host name.");
@@ -47,7 +64,7 @@ public sealed class DnsResolverProvider : ResolverProvider
             {
                 try
                 {
-                    addresses = await Dns.GetHostAddressesAsync(host, cancellationToken).ConfigureAwait(false);
+                    addresses = await System.Net.Dns.GetHostAddressesAsync(host, cancellationToken).ConfigureAwait(false);
                 }
                 catch (SocketException ex)
                 {

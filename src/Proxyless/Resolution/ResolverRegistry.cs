@@ -4,7 +4,8 @@ namespace Proxyless.Resolution;
 
 /// <summary>
 /// Resolver providers by scheme, and the target parser that uses them. <see cref="CreateDefault"/> holds
-/// <c>dns</c>, <c>ipv4</c>, <c>ipv6</c> and <c>unix</c>; add your own with <see cref="Register"/>.
+/// <c>dns</c> (also <c>http</c>/<c>https</c> URLs), <c>ipv4</c>, <c>ipv6</c> and <c>unix</c>; add your own with
+/// <see cref="Register"/>.
 /// </summary>
 public sealed class ResolverRegistry
 {
@@ -15,6 +16,8 @@ public sealed class ResolverRegistry
     {
         var registry = new ResolverRegistry();
         registry.Register(new DnsResolverProvider());
+        registry.Register(new DnsResolverProvider("http"));
+        registry.Register(new DnsResolverProvider("https"));
         registry.Register(StaticResolverProvider.Ipv4);
         registry.Register(StaticResolverProvider.Ipv6);
         registry.Register(new UnixResolverProvider());

@@ -23,6 +23,8 @@ internal sealed class HttpSubchannel : Subchannel
     private readonly SocketsHttpHandler _handler;
     private readonly HttpMessageInvoker _invoker;
     private readonly ExponentialBackoff _backoff;
+    private readonly TlsConnectionValidator? _tls;
+    private readonly string? _authorityOverride;
     private readonly object _lock = new();
     private readonly CancellationTokenSource _shutdown = new();
     private SubchannelState _state = new(ConnectivityState.Idle, Status.DefaultSuccess);
@@ -56,6 +58,17 @@ internal sealed class HttpSubchannel : Subchannel
             ConnectCallback = ConnectAsync,
             PlaintextStreamFilter = (context, _) => ValueTask.FromResult<Stream>(WatchConnection(context.PlaintextStream)),
         };
+        if (host.Tls is { } tls)
+        {
+            var serverName = address.Attributes.TryGetValue(AddressAttributes.ServerName, out var name) ? name : tls.ServerNameOverride ?? host.DefaultServerName;
+            _tls = new TlsConnectionValidator(tls, address, serverName, host.TimeProvider);
+            _tls.Apply(_handler);
+
+            // An address with its own TLS name is reached under that name: it becomes SNI, the name verified, and the
+            // :authority of calls on this subchannel (as grpc-go does with an address's ServerName).
+            _authorityOverride = serverName == host.DefaultServerName ? null : serverName;
+        }
+
         options.ConfigureHandler?.Invoke(address, _handler);
         _invoker = new HttpMessageInvoker(_handler, disposeHandler: false);
     }
@@ -149,7 +162,20 @@ internal sealed class HttpSubchannel : Subchannel
     }
 
     public Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
-        => _invoker.SendAsync(request, cancellationToken);
+    {
+        if (_authorityOverride is not null)
+        {
+            request.Headers.Host = _authorityOverride;
+        }
+
+        return _invoker.SendAsync(request, cancellationToken);
+    }
+
+    /// <summary>The TLS server name this subchannel verifies, or null without TLS.</summary>
+    public string? ServerName => _tls?.ServerName;
+
+    /// <summary>Says precisely why a TLS handshake failed (address, expected name, certificate names), or null.</summary>
+    public string? DescribeTlsFailure(Exception exception) => _tls?.Describe(exception);
 
     public override string ToString() => $"Subchannel({PeerText}, {State})";
 
@@ -160,7 +186,7 @@ internal sealed class HttpSubchannel : Subchannel
         Status failure;
         try
         {
-            await LivenessProbe.ProbeAsync(_invoker, _host.BaseUri, cts.Token).ConfigureAwait(false);
+            await LivenessProbe.ProbeAsync(_invoker, _host.BaseUri, _authorityOverride, cts.Token).ConfigureAwait(false);
             lock (_lock)
             {
                 if (_connectCts == cts)
@@ -184,7 +210,7 @@ internal sealed class HttpSubchannel : Subchannel
         }
         catch (Exception ex)
         {
-            failure = new Status(StatusCode.Unavailable, $"connecting to {PeerText} failed: {Describe(ex)}", ex);
+            failure = new Status(StatusCode.Unavailable, DescribeTlsFailure(ex) ?? $"connecting to {PeerText} failed: {Describe(ex)}", ex);
         }
 
         lock (_lock)

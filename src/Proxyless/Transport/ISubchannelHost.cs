@@ -16,4 +16,10 @@ internal interface ISubchannelHost
 
     /// <summary>The scheme and authority every request carries (e.g. <c>http://my-service</c>).</summary>
     Uri BaseUri { get; }
+
+    /// <summary>TLS for every subchannel, or null for plaintext HTTP/2.</summary>
+    TlsOptions? Tls { get; }
+
+    /// <summary>The TLS server name for addresses that carry none: the target's host.</summary>
+    string DefaultServerName { get; }
 }

@@ -12,7 +12,7 @@ internal static class LivenessProbe
     private static readonly byte[] EmptyGrpcMessage = new byte[5];
     private static readonly MediaTypeHeaderValue GrpcContentType = new("application/grpc");
 
-    public static async Task ProbeAsync(HttpMessageInvoker invoker, Uri baseUri, CancellationToken cancellationToken)
+    public static async Task ProbeAsync(HttpMessageInvoker invoker, Uri baseUri, string? authority, CancellationToken cancellationToken)
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(baseUri, "/grpc.health.v1.Health/Check"))
         {
@@ -22,6 +22,10 @@ internal static class LivenessProbe
         };
         request.Content.Headers.ContentType = GrpcContentType;
         request.Headers.TE.ParseAdd("trailers");
+        if (authority is not null)
+        {
+            request.Headers.Host = authority;
+        }
         using var response = await invoker.SendAsync(request, cancellationToken).ConfigureAwait(false);
         if (response.Version != HttpVersion.Version20)
         {
