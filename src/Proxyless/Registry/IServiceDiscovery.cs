@@ -1,0 +1,18 @@
+namespace Proxyless.Registry;
+
+/// <summary>Finds the live instances of a service and follows changes.</summary>
+public interface IServiceDiscovery
+{
+    /// <summary>The instances registered now (malformed and stale entries skipped).</summary>
+    /// <param name="serviceName">The service name.</param>
+    /// <param name="cancellationToken">Cancels the lookup.</param>
+    Task<IReadOnlyList<ServiceInstance>> ListAsync(string serviceName, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Yields the full list of live instances first and then after every change, until cancelled. When the registry
+    /// cannot be reached it keeps retrying (the consumer keeps its last list) rather than ending or throwing.
+    /// </summary>
+    /// <param name="serviceName">The service name.</param>
+    /// <param name="cancellationToken">Stops watching.</param>
+    IAsyncEnumerable<IReadOnlyList<ServiceInstance>> WatchAsync(string serviceName, CancellationToken cancellationToken = default);
+}
