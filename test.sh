@@ -10,6 +10,16 @@ if ! command -v dotnet >/dev/null 2>&1; then
   exit 1
 fi
 
+# The etcd registry tests start a real etcd (Debian's etcd-server) on loopback.
+if ! command -v etcd >/dev/null 2>&1 && [ ! -x /usr/bin/etcd ]; then
+  echo "test.sh: installing etcd-server (needed by the etcd registry tests)"
+  if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq etcd-server >/dev/null
+  # Debian starts the packaged service; the tests run their own etcd on free ports.
+  ($SUDO systemctl stop etcd 2>/dev/null || $SUDO service etcd stop 2>/dev/null || true) >/dev/null
+fi
+
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
