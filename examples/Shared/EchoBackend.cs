@@ -105,7 +105,7 @@ public sealed class EchoBackend : IAsyncDisposable
             }
         });
         builder.WebHost.UseShutdownTimeout(TimeSpan.FromSeconds(1));
-        builder.Services.AddGrpc();
+        builder.Services.AddGrpc(grpc => grpc.Interceptors.Add<CallRecorderInterceptor>());
         builder.Services.AddSingleton(state);
         HealthServiceImpl? health = null;
         if (options.EnableHealthService)

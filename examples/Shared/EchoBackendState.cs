@@ -16,12 +16,17 @@ public sealed class EchoBackendState(EchoBackendOptions options)
     /// <summary>The label used in replies.</summary>
     public string Label { get; set; } = options.Label ?? "";
 
+    /// <summary>Every call received (echo and health): its method and the client's peer address.</summary>
+    public System.Collections.Concurrent.ConcurrentQueue<(string Method, string Peer)> CallLog { get; } = new();
+
     /// <summary>Calls received so far.</summary>
     public int Calls => Volatile.Read(ref _calls);
 
     /// <summary>Builds a reply.</summary>
     /// <param name="message">The request message.</param>
     public string Reply(string message) => $"{message} (from {Label})";
+
+    internal void Record(ServerCallContext context) => CallLog.Enqueue((context.Method, context.Peer));
 
     internal void OnCall(ServerCallContext context)
     {

@@ -29,6 +29,7 @@ internal sealed class ChannelController : IChannelControlHelper, ISubchannelHost
     private ServiceConfig _lastGoodResolverConfig;
     private PolicySelection _lastGoodPolicy;
     private int _started;
+    private volatile string? _healthCheckServiceName;
     private volatile bool _disposed;
 
     public ChannelController(
@@ -58,6 +59,7 @@ internal sealed class ChannelController : IChannelControlHelper, ISubchannelHost
         _defaultPolicy = defaultPolicy;
         _lastGoodResolverConfig = defaultConfig;
         _lastGoodPolicy = defaultPolicy;
+        _healthCheckServiceName = defaultConfig.HealthCheckConfig?.ServiceName;
         _resolver = resolver;
     }
 
@@ -76,6 +78,9 @@ internal sealed class ChannelController : IChannelControlHelper, ISubchannelHost
     public Uri BaseUri { get; }
 
     public TlsOptions? Tls { get; }
+
+    /// <summary>The service name health-checked subchannels watch; null when the service config has no healthCheckConfig.</summary>
+    public string? HealthCheckServiceName => _healthCheckServiceName;
 
     public string DefaultServerName { get; }
 
@@ -151,11 +156,11 @@ internal sealed class ChannelController : IChannelControlHelper, ISubchannelHost
 
     // IChannelControlHelper
 
-    public Subchannel CreateSubchannel(BackendAddress address, Action<SubchannelState> onStateChanged)
+    public Subchannel CreateSubchannel(BackendAddress address, Action<SubchannelState> onStateChanged, SubchannelOptions? options = null)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         HttpSubchannel? subchannel = null;
-        subchannel = new HttpSubchannel(this, address, state =>
+        subchannel = new HttpSubchannel(this, address, options?.HealthCheck == true, state =>
         {
             if (state.State == ConnectivityState.Shutdown)
             {
@@ -267,6 +272,7 @@ internal sealed class ChannelController : IChannelControlHelper, ISubchannelHost
                 policy = _registry.SelectPolicy(fromResolver);
                 serviceConfig = fromResolver;
                 _lastGoodResolverConfig = fromResolver;
+                _healthCheckServiceName = fromResolver.HealthCheckConfig?.ServiceName;
                 _lastGoodPolicy = policy;
                 foreach (var warning in fromResolver.Warnings)
                 {

@@ -200,8 +200,9 @@ public sealed class EndpointSharding : IDisposable
 
         public string Authority => owner._helper.Authority;
 
-        public Subchannel CreateSubchannel(BackendAddress address, Action<SubchannelState> onStateChanged)
-            => owner._helper.CreateSubchannel(address, onStateChanged);
+        // Children of a delegating policy health-check their subchannels (gRFC A61), when the config asks for it.
+        public Subchannel CreateSubchannel(BackendAddress address, Action<SubchannelState> onStateChanged, SubchannelOptions? options = null)
+            => owner._helper.CreateSubchannel(address, onStateChanged, (options ?? new SubchannelOptions()) with { HealthCheck = true });
 
         public void UpdateState(ConnectivityState state, Picker picker) => owner.OnChildState(child, state, picker);
 

@@ -12,7 +12,8 @@ public interface IChannelControlHelper
     /// <summary>Creates a subchannel for one address; it stays idle until <see cref="Subchannel.RequestConnection"/>.</summary>
     /// <param name="address">The address.</param>
     /// <param name="onStateChanged">Told of every state change, on the serializer, until the subchannel is shut down.</param>
-    Subchannel CreateSubchannel(BackendAddress address, Action<SubchannelState> onStateChanged);
+    /// <param name="options">Options such as health checking; none when null.</param>
+    Subchannel CreateSubchannel(BackendAddress address, Action<SubchannelState> onStateChanged, SubchannelOptions? options = null);
 
     /// <summary>Publishes the policy's aggregate state and the picker for new calls.</summary>
     /// <param name="state">The aggregate connectivity state.</param>

@@ -27,16 +27,23 @@ internal sealed class HttpSubchannel : Subchannel
     private readonly string? _authorityOverride;
     private readonly object _lock = new();
     private readonly CancellationTokenSource _shutdown = new();
-    private SubchannelState _state = new(ConnectivityState.Idle, Status.DefaultSuccess);
+    private readonly bool _healthCheck;
+    private SubchannelState _state = new(ConnectivityState.Idle, Status.DefaultSuccess); // the connection's state
+    private SubchannelState _reported = new(ConnectivityState.Idle, Status.DefaultSuccess); // what the policy sees
+    private CancellationTokenSource? _healthCts;
+    private bool _healthKnown;
+    private SubchannelState _health;
+    private Grpc.Net.Client.GrpcChannel? _healthChannel;
     private CancellationTokenSource? _connectCts;
     private IDisposable? _backoffTimer;
     private int _activeCalls;
     private int _openConnections;
     private int _handlerDisposed;
 
-    public HttpSubchannel(ISubchannelHost host, BackendAddress address, Action<SubchannelState> listener)
+    public HttpSubchannel(ISubchannelHost host, BackendAddress address, bool healthCheck, Action<SubchannelState> listener)
     {
         _host = host;
+        _healthCheck = healthCheck;
         Address = address;
         PeerText = address.ToString();
         _listener = listener;
@@ -84,7 +91,7 @@ internal sealed class HttpSubchannel : Subchannel
         {
             lock (_lock)
             {
-                return _state;
+                return _reported;
             }
         }
     }
@@ -125,6 +132,7 @@ internal sealed class HttpSubchannel : Subchannel
             }
 
             _connectCts?.Cancel();
+            _healthCts?.Cancel();
             _shutdown.Cancel(); // abandons connection attempts still in progress
             _backoffTimer?.Dispose();
             _backoffTimer = null;
@@ -311,7 +319,8 @@ internal sealed class HttpSubchannel : Subchannel
         _host.Serializer.Drain();
     }
 
-    // Queues the notification in order; the caller drains the serializer after leaving the lock.
+    // Records the connection's state and publishes what the policy should see; the caller drains the serializer
+    // after leaving the lock, so notifications keep their order.
     private void SetStateLocked(ConnectivityState state, Status status)
     {
         if (_state.State == ConnectivityState.Shutdown)
@@ -319,9 +328,73 @@ internal sealed class HttpSubchannel : Subchannel
             return;
         }
 
-        var next = new SubchannelState(state, status);
-        _state = next;
+        _state = new SubchannelState(state, status);
+        if (state == ConnectivityState.Ready && _healthCheck && _host.HealthCheckServiceName is { } serviceName)
+        {
+            StartHealthWatchLocked(serviceName);
+        }
+        else if (_healthCts is not null)
+        {
+            _healthCts.Cancel();
+            _healthCts = null;
+        }
+
+        PublishLocked();
+    }
+
+    // READY reaches the policy only while the health check says SERVING (gRFC A17): before the first answer the
+    // subchannel still looks CONNECTING, and NOT_SERVING looks like TRANSIENT_FAILURE with the reason.
+    private void PublishLocked()
+    {
+        var next = _state.State == ConnectivityState.Ready && _healthCts is not null
+            ? _healthKnown ? _health : new SubchannelState(ConnectivityState.Connecting, Status.DefaultSuccess)
+            : _state;
+        if (next.State == _reported.State && next.Status.Detail == _reported.Status.Detail)
+        {
+            return;
+        }
+
+        _reported = next;
         _host.Serializer.Enqueue(() => _listener(next));
+    }
+
+    private void StartHealthWatchLocked(string serviceName)
+    {
+        _healthCts?.Cancel();
+        var cts = new CancellationTokenSource();
+        _healthCts = cts;
+        _healthKnown = false;
+        _healthChannel ??= Grpc.Net.Client.GrpcChannel.ForAddress(_host.BaseUri, new Grpc.Net.Client.GrpcChannelOptions
+        {
+            HttpHandler = new SubchannelForwarder(this),
+            DisposeHttpClient = true,
+        });
+        var invoker = _healthChannel.CreateCallInvoker();
+        _ = Health.HealthWatcher.RunAsync(invoker, serviceName, PeerText, (healthy, reason) => OnHealth(cts, healthy, reason), _logger, cts.Token);
+    }
+
+    private void OnHealth(CancellationTokenSource watch, bool healthy, Status reason)
+    {
+        lock (_lock)
+        {
+            if (_healthCts != watch)
+            {
+                return; // a watch of an earlier connection
+            }
+
+            _healthKnown = true;
+            _health = healthy ? new SubchannelState(ConnectivityState.Ready, Status.DefaultSuccess) : new SubchannelState(ConnectivityState.TransientFailure, reason);
+            PublishLocked();
+        }
+
+        _host.Serializer.Drain();
+    }
+
+    /// <summary>Sends health-check calls over this subchannel's own connection.</summary>
+    private sealed class SubchannelForwarder(HttpSubchannel owner) : HttpMessageHandler
+    {
+        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+            => owner.SendAsync(request, cancellationToken);
     }
 
     private void DisposeHandler()
@@ -331,6 +404,7 @@ internal sealed class HttpSubchannel : Subchannel
             return;
         }
 
+        _healthChannel?.Dispose();
         _invoker.Dispose();
         _handler.Dispose();
     }

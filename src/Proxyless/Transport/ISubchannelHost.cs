@@ -22,4 +22,7 @@ internal interface ISubchannelHost
 
     /// <summary>The TLS server name for addresses that carry none: the target's host.</summary>
     string DefaultServerName { get; }
+
+    /// <summary>The service name to health-check (gRFC A17), or null when the service config has no healthCheckConfig.</summary>
+    string? HealthCheckServiceName { get; }
 }

@@ -36,7 +36,7 @@ public sealed class RegistrationTests : IDisposable
         Assert.Equal("4", instance.Metadata["weight"]);
 
         using var channel = BalancedChannel.Create($"ipv4:127.0.0.1:{bound.Port}");
-        var health = new Health.HealthClient(channel);
+        var health = new Grpc.Health.V1.Health.HealthClient(channel);
         Assert.Equal(HealthCheckResponse.Types.ServingStatus.Serving, (await health.CheckAsync(new HealthCheckRequest { Service = "hello" })).Status);
 
         var stopping = app.StopAsync();

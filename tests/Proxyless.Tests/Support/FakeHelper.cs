@@ -31,8 +31,11 @@ internal sealed class FakeHelper : IChannelControlHelper
 
     public FakeSubchannel Get(string address) => Subchannels.Last(s => s.Address.ToString() == address);
 
-    public Subchannel CreateSubchannel(BackendAddress address, Action<SubchannelState> onStateChanged)
+    public List<SubchannelOptions?> SubchannelOptions { get; } = [];
+
+    public Subchannel CreateSubchannel(BackendAddress address, Action<SubchannelState> onStateChanged, SubchannelOptions? options = null)
     {
+        SubchannelOptions.Add(options);
         var subchannel = new FakeSubchannel(address, onStateChanged, this);
         Subchannels.Add(subchannel);
         return subchannel;

@@ -57,7 +57,7 @@ internal sealed class TrackingPolicyProvider(CountingTracker tracker) : LoadBala
 
         public string Authority => inner.Authority;
 
-        public Subchannel CreateSubchannel(BackendAddress address, Action<SubchannelState> onStateChanged) => inner.CreateSubchannel(address, onStateChanged);
+        public Subchannel CreateSubchannel(BackendAddress address, Action<SubchannelState> onStateChanged, SubchannelOptions? options = null) => inner.CreateSubchannel(address, onStateChanged, options);
 
         public void UpdateState(ConnectivityState state, Picker picker) => inner.UpdateState(state, new TrackingPicker(picker, tracker));
 

@@ -199,6 +199,12 @@ internal sealed class PickFirstLoadBalancer : LoadBalancer
                 entry.Subchannel.RequestConnection();
                 break;
 
+            case ConnectivityState.TransientFailure when entry == _selected:
+                // Connected, but its health check says NOT_SERVING: fail calls with that reason until it recovers.
+                _lastError = state.Status;
+                Report(ConnectivityState.TransientFailure, Picker.Fail(state.Status));
+                break;
+
             case ConnectivityState.TransientFailure:
                 _lastError = state.Status;
                 if (_passActive)
