@@ -20,14 +20,15 @@ internal sealed class BalancingHandler(ChannelController controller) : HttpMessa
         var result = snapshot.Picker.Pick(new PickContext(request));
         if (result.Type == PickResultType.Complete && result.Subchannel is HttpSubchannel subchannel && subchannel.TryAcquireCall())
         {
-            return SendOnSubchannelAsync(subchannel, result.CallTracker, request, cancellationToken);
+            return SendOnSubchannelAsync(subchannel, result.CallTracker, request, transparentRetryLeft: true, cancellationToken);
         }
 
-        return SendAfterWaitingAsync(request, snapshot, result, cancellationToken);
+        return SendAfterWaitingAsync(request, snapshot, result, excluded: null, cancellationToken);
     }
 
-    private async Task<HttpResponseMessage> SendAfterWaitingAsync(HttpRequestMessage request, PickerSnapshot snapshot, PickResult result, CancellationToken cancellationToken)
+    private async Task<HttpResponseMessage> SendAfterWaitingAsync(HttpRequestMessage request, PickerSnapshot snapshot, PickResult result, HttpSubchannel? excluded, CancellationToken cancellationToken)
     {
+        var excludedIn = snapshot;
         controller.ExitIdle();
         var waitForReady = request.Options.TryGetValue(WaitForReadyKey, out var wfr) && wfr;
         while (true)
@@ -40,12 +41,13 @@ internal sealed class BalancingHandler(ChannelController controller) : HttpMessa
                         throw new InvalidOperationException($"The picker returned a subchannel that this channel did not create: {result.Subchannel}.");
                     }
 
-                    if (subchannel.TryAcquireCall())
+                    // A transparent retry avoids the backend that just failed, as long as the picker has not changed since.
+                    if ((subchannel != excluded || snapshot != excludedIn) && subchannel.TryAcquireCall())
                     {
-                        return await SendOnSubchannelAsync(subchannel, result.CallTracker, request, cancellationToken).ConfigureAwait(false);
+                        return await SendOnSubchannelAsync(subchannel, result.CallTracker, request, transparentRetryLeft: excluded is null, cancellationToken).ConfigureAwait(false);
                     }
 
-                    break; // shut down after the picker chose it; a newer picker is on its way
+                    break; // shut down after the picker chose it, or the backend to avoid: wait for a newer picker
 
                 case PickResultType.Fail when !waitForReady:
                     return GrpcStatusResponse.Create(request, result.Status, doNotRetry: false);
@@ -78,7 +80,12 @@ internal sealed class BalancingHandler(ChannelController controller) : HttpMessa
         return false;
     }
 
-    private static async Task<HttpResponseMessage> SendOnSubchannelAsync(HttpSubchannel subchannel, ICallTracker? tracker, HttpRequestMessage request, CancellationToken cancellationToken)
+    // A request that never reached a server (the connection could not be opened, or the subchannel was shut down
+    // after the pick) is picked again once, like gRPC's transparent retry, even without a retry policy.
+    private static bool NeverLeftTheClient(HttpRequestException ex)
+        => ex.HttpRequestError == HttpRequestError.ConnectionError || ex.InnerException is SubchannelShutdownException;
+
+    private async Task<HttpResponseMessage> SendOnSubchannelAsync(HttpSubchannel subchannel, ICallTracker? tracker, HttpRequestMessage request, bool transparentRetryLeft, CancellationToken cancellationToken)
     {
         long start = 0;
         if (tracker is not null)
@@ -91,6 +98,14 @@ internal sealed class BalancingHandler(ChannelController controller) : HttpMessa
         try
         {
             response = await subchannel.SendAsync(request, cancellationToken).ConfigureAwait(false);
+        }
+        catch (HttpRequestException ex) when (transparentRetryLeft && NeverLeftTheClient(ex) && !cancellationToken.IsCancellationRequested)
+        {
+            TrackedContent.EndWithoutBody(subchannel, tracker, start, new Status(StatusCode.Unavailable, ex.Message, ex), null);
+            subchannel.ReportConnectFailure(ex.Message);
+            request.Headers.Host = null; // the next backend may be reached under another name
+            var snapshot = controller.CurrentPicker;
+            return await SendAfterWaitingAsync(request, snapshot, snapshot.Picker.Pick(new PickContext(request)), excluded: subchannel, cancellationToken).ConfigureAwait(false);
         }
         catch (HttpRequestException ex)
         {

@@ -179,6 +179,25 @@ internal sealed class HttpSubchannel : Subchannel
         return _invoker.SendAsync(request, cancellationToken);
     }
 
+    /// <summary>
+    /// A call could not open a connection although the subchannel was READY (the backend died between the pick and
+    /// the connect). With no connection left, the subchannel is not READY any more: it goes IDLE, so policies move on.
+    /// </summary>
+    public void ReportConnectFailure(string reason)
+    {
+        lock (_lock)
+        {
+            if (_state.State != ConnectivityState.Ready || OpenConnections > 0)
+            {
+                return;
+            }
+
+            SetStateLocked(ConnectivityState.Idle, new Status(StatusCode.Unavailable, $"connecting to {PeerText} failed: {reason}"));
+        }
+
+        _host.Serializer.Drain();
+    }
+
     /// <summary>The TLS server name this subchannel verifies, or null without TLS.</summary>
     public string? ServerName => _tls?.ServerName;
 
@@ -262,8 +281,7 @@ internal sealed class HttpSubchannel : Subchannel
     {
         if (_state.State == ConnectivityState.Shutdown)
         {
-            // An IOException makes gRPC report UNAVAILABLE (retryable); the request never left this process.
-            throw new IOException($"the subchannel for {PeerText} is shut down");
+            throw new SubchannelShutdownException(PeerText);
         }
 
         // SocketsHttpHandler does not cancel a connection attempt when its request gives up; shutdown does.
