@@ -94,12 +94,15 @@ internal sealed class BalancingHandler(ChannelController controller) : HttpMessa
             tracker.OnCallStarted();
         }
 
+        // With no connection open, a connect failure means the request was never written anywhere, so it can be sent
+        // again. With one open, SocketsHttpHandler may have started the body on it before failing over internally.
+        var hadConnection = subchannel.OpenConnections > 0;
         HttpResponseMessage response;
         try
         {
             response = await subchannel.SendAsync(request, cancellationToken).ConfigureAwait(false);
         }
-        catch (HttpRequestException ex) when (transparentRetryLeft && NeverLeftTheClient(ex) && !cancellationToken.IsCancellationRequested)
+        catch (HttpRequestException ex) when (transparentRetryLeft && !hadConnection && NeverLeftTheClient(ex) && !cancellationToken.IsCancellationRequested)
         {
             TrackedContent.EndWithoutBody(subchannel, tracker, start, new Status(StatusCode.Unavailable, ex.Message, ex), null);
             subchannel.ReportConnectFailure(ex.Message);

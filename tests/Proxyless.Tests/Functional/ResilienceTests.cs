@@ -48,7 +48,7 @@ public class ResilienceTests
                 }
                 catch (RpcException ex)
                 {
-                    errors.Enqueue(ex.Status.ToString());
+                    errors.Enqueue(ex.Status.ToString() + " :: " + ex.Status.DebugException);
                     Interlocked.Increment(ref failures);
                 }
 
