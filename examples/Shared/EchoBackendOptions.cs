@@ -11,6 +11,9 @@ public sealed class EchoBackendOptions
     /// <summary>Delay before each unary reply (to simulate a slow backend).</summary>
     public TimeSpan UnaryDelay { get; set; }
 
+    /// <summary>When set, unary calls fail with this status (to simulate a broken backend); can be changed while running.</summary>
+    public Grpc.Core.StatusCode? FailWith { get; set; }
+
     /// <summary>Called at the start of every call (tests record peers and metadata with it).</summary>
     public Action<ServerCallContext>? OnCall { get; set; }
 

@@ -13,6 +13,11 @@ public sealed class EchoService(EchoBackendState state) : Echo.EchoBase
     public override async Task<EchoResponse> UnaryEcho(EchoRequest request, ServerCallContext context)
     {
         state.OnCall(context);
+        if (state.Options.FailWith is { } failure)
+        {
+            throw new RpcException(new Status(failure, $"{state.Label} is failing on purpose"));
+        }
+
         if (state.Options.UnaryDelay > TimeSpan.Zero)
         {
             await Task.Delay(state.Options.UnaryDelay, context.CancellationToken);

@@ -18,7 +18,7 @@ internal sealed class BalancingHandler(ChannelController controller) : HttpMessa
     {
         var snapshot = controller.CurrentPicker;
         var result = snapshot.Picker.Pick(new PickContext(request));
-        if (result.Type == PickResultType.Complete && result.Subchannel is HttpSubchannel subchannel && subchannel.TryAcquireCall())
+        if (result.Type == PickResultType.Complete && Unwrap(result.Subchannel) is HttpSubchannel subchannel && subchannel.TryAcquireCall())
         {
             return SendOnSubchannelAsync(subchannel, result.CallTracker, request, transparentRetryLeft: true, cancellationToken);
         }
@@ -36,7 +36,7 @@ internal sealed class BalancingHandler(ChannelController controller) : HttpMessa
             switch (result.Type)
             {
                 case PickResultType.Complete:
-                    if (result.Subchannel is not HttpSubchannel subchannel)
+                    if (Unwrap(result.Subchannel) is not HttpSubchannel subchannel)
                     {
                         throw new InvalidOperationException($"The picker returned a subchannel that this channel did not create: {result.Subchannel}.");
                     }
@@ -78,6 +78,16 @@ internal sealed class BalancingHandler(ChannelController controller) : HttpMessa
         }
 
         return false;
+    }
+
+    private static Subchannel? Unwrap(Subchannel? subchannel)
+    {
+        while (subchannel is DelegatingSubchannel delegating)
+        {
+            subchannel = delegating.Inner;
+        }
+
+        return subchannel;
     }
 
     // A request that never reached a server (the connection could not be opened, or the subchannel was shut down

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Text.Json;
+using Proxyless.Balancing.Policies.OutlierDetection;
 using Proxyless.Balancing.Policies.PickFirst;
 using Proxyless.Balancing.Policies.RoundRobin;
 using Proxyless.Configuration;
@@ -7,7 +8,8 @@ using Proxyless.Configuration;
 namespace Proxyless.Balancing;
 
 /// <summary>
-/// Load-balancing policies by name. <see cref="CreateDefault"/> holds <c>pick_first</c> and <c>round_robin</c>;
+/// Load-balancing policies by name. <see cref="CreateDefault"/> holds the built-in policies (<c>pick_first</c>,
+/// <c>round_robin</c>, <c>outlier_detection</c>, ...);
 /// add your own with <see cref="Register"/>.
 /// </summary>
 public sealed class LoadBalancerRegistry
@@ -23,6 +25,7 @@ public sealed class LoadBalancerRegistry
         var registry = new LoadBalancerRegistry();
         registry.Register(new PickFirstLoadBalancerProvider());
         registry.Register(new RoundRobinLoadBalancerProvider());
+        registry.Register(new OutlierDetectionLoadBalancerProvider());
         return registry;
     }
 
