@@ -158,6 +158,27 @@ public sealed class EchoBackend : IAsyncDisposable
         await _app.DisposeAsync();
     }
 
+    /// <summary>Stops the server abruptly, as a crash would: open connections are aborted, calls in flight cut off.</summary>
+    public async Task KillAsync()
+    {
+        if (Interlocked.Exchange(ref _stopped, 1) != 0)
+        {
+            return;
+        }
+
+        using var cts = new CancellationTokenSource();
+        await cts.CancelAsync();
+        try
+        {
+            await _app.StopAsync(cts.Token);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+
+        await _app.DisposeAsync();
+    }
+
     /// <inheritdoc />
     public async ValueTask DisposeAsync() => await StopAsync();
 }

@@ -180,6 +180,10 @@ public sealed class BalancedChannel : ChannelBase, IDisposable
         }
     }
 
+    /// <summary>A snapshot of the channel's subchannels: state, calls in flight, open connections.</summary>
+    public ChannelDiagnostics GetDiagnostics()
+        => new(Target, State, _controller.Subchannels.Select(s => new SubchannelDiagnostics(s.PeerText, s.State.State, s.ActiveCalls, s.OpenConnections)).ToArray());
+
     /// <inheritdoc />
     public override CallInvoker CreateCallInvoker() => _callInvoker;
 

@@ -1,0 +1,12 @@
+namespace Proxyless.Diagnostics;
+
+/// <summary>A snapshot of a balanced channel: its state and every live subchannel (from <c>BalancedChannel.GetDiagnostics</c>).</summary>
+/// <param name="Target">The channel's target.</param>
+/// <param name="State">The channel's aggregate state.</param>
+/// <param name="Subchannels">The subchannels not yet shut down.</param>
+public sealed record ChannelDiagnostics(string Target, ConnectivityState State, IReadOnlyList<SubchannelDiagnostics> Subchannels)
+{
+    /// <inheritdoc />
+    public override string ToString()
+        => $"{Target}: {State}" + string.Concat(Subchannels.Select(s => $"\n  {s.Address}: {s.State}, {s.ActiveCalls} calls, {s.OpenConnections} connections"));
+}

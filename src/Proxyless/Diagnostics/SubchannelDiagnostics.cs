@@ -1,0 +1,8 @@
+namespace Proxyless.Diagnostics;
+
+/// <summary>One subchannel in a <see cref="ChannelDiagnostics"/> snapshot.</summary>
+/// <param name="Address">The backend address.</param>
+/// <param name="State">Its state as policies see it.</param>
+/// <param name="ActiveCalls">Calls in flight on it.</param>
+/// <param name="OpenConnections">HTTP/2 connections open to it.</param>
+public sealed record SubchannelDiagnostics(string Address, ConnectivityState State, int ActiveCalls, int OpenConnections);
