@@ -29,6 +29,7 @@ public static class RegistryClient
             Resolvers = ResolverRegistry.CreateDefault().Register(resolver),
             ServiceConfig = $$$"""
                 {"loadBalancingConfig":[{"{{{policy}}}":{}}],
+                 "healthCheckConfig":{"serviceName":"hello"},
                  "methodConfig":[{"name":[{}],"retryPolicy":{"maxAttempts":3,"initialBackoff":"0.05s","maxBackoff":"0.5s","backoffMultiplier":2,"retryableStatusCodes":["UNAVAILABLE"]}}]}
                 """,
         });

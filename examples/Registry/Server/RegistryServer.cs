@@ -11,7 +11,10 @@ namespace Registry.Server;
 /// </summary>
 public static class RegistryServer
 {
-    /// <summary>Builds the server from command-line options: <c>--registry</c>, <c>--name</c>, <c>--weight</c>, <c>--drain-ms</c>.</summary>
+    /// <summary>
+    /// Builds the server from command-line options: <c>--registry</c>, <c>--name</c>, <c>--weight</c>, <c>--drain-ms</c>,
+    /// <c>--not-serving-file</c> (NOT_SERVING while that file exists; keys n/s do the same in a terminal).
+    /// </summary>
     /// <param name="args">The command line.</param>
     public static WebApplication Build(string[] args)
     {
@@ -39,6 +42,12 @@ public static class RegistryServer
             o.Metadata["weight"] = Option("--weight", "1");
             o.DrainPeriod = TimeSpan.FromMilliseconds(int.Parse(Option("--drain-ms", "1000"), System.Globalization.CultureInfo.InvariantCulture));
         });
+
+        var flagFile = Option("--not-serving-file", "");
+        if (flagFile.Length > 0 || !Console.IsInputRedirected)
+        {
+            builder.Services.AddHostedService(sp => new HealthToggle(sp.GetRequiredService<HealthServiceImpl>(), serviceName, flagFile.Length > 0 ? flagFile : null));
+        }
 
         var app = builder.Build();
         app.MapGrpcService<EchoService>();

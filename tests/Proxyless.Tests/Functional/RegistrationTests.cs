@@ -98,6 +98,34 @@ public sealed class RegistrationTests : IDisposable
     }
 
     [Fact]
+    public async Task AServerFlippedToNotServingByItsFlagFileLosesTrafficAndRegainsIt()
+    {
+        var flag = Path.Combine(_directory, "not-serving.flag");
+        var first = RegistryServer.Build(Args("--not-serving-file", flag));
+        var second = RegistryServer.Build(Args());
+        await first.StartAsync();
+        await second.StartAsync();
+        try
+        {
+            var firstId = first.Services.GetRequiredService<Proxyless.Examples.EchoBackendState>().Label;
+            await File.WriteAllTextAsync(flag, "drain");
+            await Eventually.TrueAsync(
+                async () => !(await RegistryClient.RunAsync(new StringWriter(), new RegistryChoice("file:" + _directory), "round_robin", 12, TimeSpan.FromMilliseconds(20))).ContainsKey(firstId),
+                "traffic to drain away from the NOT_SERVING server");
+
+            File.Delete(flag);
+            await Eventually.TrueAsync(
+                async () => (await RegistryClient.RunAsync(new StringWriter(), new RegistryChoice("file:" + _directory), "round_robin", 12, TimeSpan.FromMilliseconds(20))).ContainsKey(firstId),
+                "traffic to come back");
+        }
+        finally
+        {
+            await first.DisposeAsync();
+            await second.DisposeAsync();
+        }
+    }
+
+    [Fact]
     public async Task TheRegistryExampleWorksOverEtcd()
     {
         await using var etcd = await EtcdServer.StartNewAsync();
