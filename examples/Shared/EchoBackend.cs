@@ -48,6 +48,9 @@ public sealed class EchoBackend : IAsyncDisposable
     /// <summary>Label and counters.</summary>
     public EchoBackendState State { get; }
 
+    /// <summary>The ORCA recorder when <see cref="EchoBackendOptions.OrcaCpuUtilization"/> was set; change its values to shift load.</summary>
+    public Proxyless.AspNetCore.Orca.OrcaMetricsRecorder? Orca => _app.Services.GetService<Proxyless.AspNetCore.Orca.OrcaMetricsRecorder>();
+
     /// <summary>The health service, to flip between SERVING and NOT_SERVING; null when disabled.</summary>
     public HealthServiceImpl? Health { get; }
 
@@ -114,6 +117,15 @@ public sealed class EchoBackend : IAsyncDisposable
             health.SetStatus("", HealthCheckResponse.Types.ServingStatus.Serving);
             health.SetStatus("grpc.examples.echo.Echo", HealthCheckResponse.Types.ServingStatus.Serving);
             builder.Services.AddSingleton(health);
+        }
+
+        if (options.OrcaCpuUtilization is { } cpu)
+        {
+            builder.Services.AddProxylessOrca(recorder =>
+            {
+                recorder.SetCpuUtilization(cpu);
+                recorder.SetQps(options.OrcaQps);
+            });
         }
 
         var app = builder.Build();

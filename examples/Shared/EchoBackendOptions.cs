@@ -14,6 +14,15 @@ public sealed class EchoBackendOptions
     /// <summary>When set, unary calls fail with this status (to simulate a broken backend); can be changed while running.</summary>
     public Grpc.Core.StatusCode? FailWith { get; set; }
 
+    /// <summary>
+    /// When set, every response carries an ORCA load report (trailer <c>endpoint-load-metrics-bin</c>) with this CPU
+    /// utilization and <see cref="OrcaQps"/>, for weighted_round_robin; the recorder can be changed while running.
+    /// </summary>
+    public double? OrcaCpuUtilization { get; set; }
+
+    /// <summary>The QPS the ORCA report states (measured from real calls when null).</summary>
+    public double? OrcaQps { get; set; }
+
     /// <summary>Called at the start of every call (tests record peers and metadata with it).</summary>
     public Action<ServerCallContext>? OnCall { get; set; }
 

@@ -1,8 +1,12 @@
 using System.Collections.Concurrent;
 using System.Text.Json;
+using Proxyless.Balancing.Policies.LeastRequest;
 using Proxyless.Balancing.Policies.OutlierDetection;
 using Proxyless.Balancing.Policies.PickFirst;
+using Proxyless.Balancing.Policies.RingHash;
 using Proxyless.Balancing.Policies.RoundRobin;
+using Proxyless.Balancing.Policies.UniformRandom;
+using Proxyless.Balancing.Policies.WeightedRoundRobin;
 using Proxyless.Configuration;
 
 namespace Proxyless.Balancing;
@@ -26,6 +30,10 @@ public sealed class LoadBalancerRegistry
         registry.Register(new PickFirstLoadBalancerProvider());
         registry.Register(new RoundRobinLoadBalancerProvider());
         registry.Register(new OutlierDetectionLoadBalancerProvider());
+        registry.Register(new WeightedRoundRobinLoadBalancerProvider());
+        registry.Register(new LeastRequestLoadBalancerProvider());
+        registry.Register(new RandomLoadBalancerProvider());
+        registry.Register(new RingHashLoadBalancerProvider());
         return registry;
     }
 

@@ -18,7 +18,7 @@ public static class InstanceMetadata
     public const string Protocol = "protocol";
 
     /// <summary>Endpoint attribute: the instance's weight.</summary>
-    public static readonly AttributeKey<int> WeightAttribute = new("weight");
+    public static readonly AttributeKey<int> WeightAttribute = EndpointAttributes.Weight;
 
     /// <summary>Endpoint attribute: the whole instance the endpoint came from.</summary>
     public static readonly AttributeKey<ServiceInstance> InstanceAttribute = new("service-instance");

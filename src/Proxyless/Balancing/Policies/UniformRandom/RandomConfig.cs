@@ -1,0 +1,8 @@
+namespace Proxyless.Balancing.Policies.UniformRandom;
+
+/// <summary>The config of <c>random</c> (no fields): <c>{"random":{}}</c>.</summary>
+public sealed record RandomConfig : LoadBalancerConfig
+{
+    /// <inheritdoc />
+    public override string PolicyName => RandomLoadBalancerProvider.Name;
+}

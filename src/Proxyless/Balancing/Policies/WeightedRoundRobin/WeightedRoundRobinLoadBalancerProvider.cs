@@ -1,0 +1,39 @@
+using Proxyless.Configuration;
+
+namespace Proxyless.Balancing.Policies.WeightedRoundRobin;
+
+/// <summary>
+/// The <c>weighted_round_robin</c> policy (gRFC A58): each READY endpoint gets a share of calls proportional to its
+/// weight, from per-call ORCA load reports (qps / (utilization + eps/qps x penalty)) or, for backends that send none,
+/// from a static weight attribute (a registry entry's <c>weight</c>).
+/// </summary>
+public sealed class WeightedRoundRobinLoadBalancerProvider : LoadBalancerProvider
+{
+    /// <summary>The policy name.</summary>
+    public const string Name = "weighted_round_robin";
+
+    /// <inheritdoc />
+    public override string PolicyName => Name;
+
+    /// <inheritdoc />
+    public override LoadBalancerConfig ParseConfig(ConfigObject config, LoadBalancerRegistry registry)
+    {
+        if (config.GetBoolean("enableOobLoadReport", false))
+        {
+            throw config.Error("enableOobLoadReport", "out-of-band ORCA reporting is not supported; weights come from per-call reports");
+        }
+
+        config.GetDuration("oobReportingPeriod"); // accepted (validated) for compatibility; unused without OOB reporting
+        var update = config.GetDuration("weightUpdatePeriod", TimeSpan.FromSeconds(1))!.Value;
+        return new WeightedRoundRobinConfig
+        {
+            BlackoutPeriod = config.GetDuration("blackoutPeriod", TimeSpan.FromSeconds(10), mustBePositive: false)!.Value,
+            WeightExpirationPeriod = config.GetDuration("weightExpirationPeriod", TimeSpan.FromMinutes(3))!.Value,
+            WeightUpdatePeriod = update < TimeSpan.FromMilliseconds(100) ? TimeSpan.FromMilliseconds(100) : update,
+            ErrorUtilizationPenalty = config.GetDouble("errorUtilizationPenalty", 1.0, 0),
+        };
+    }
+
+    /// <inheritdoc />
+    public override LoadBalancer Create(IChannelControlHelper helper) => new WeightedRoundRobinLoadBalancer(helper);
+}
