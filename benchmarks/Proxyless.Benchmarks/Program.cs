@@ -1,5 +1,6 @@
 // Proxyless benchmarks.
 //   dotnet run -c Release --project benchmarks/Proxyless.Benchmarks -- --e2e      end-to-end comparison with grpc-dotnet
+//   dotnet run -c Release --project benchmarks/Proxyless.Benchmarks -- --slow-backend  one backend 10x slower: RR vs LR vs WRR
 //   dotnet run -c Release --project benchmarks/Proxyless.Benchmarks -- --filter '*'   BenchmarkDotNet micro-benchmarks
 using System.Globalization;
 using BenchmarkDotNet.Running;
@@ -37,6 +38,17 @@ if (args.Length >= 1 && args[0] == "--e2e")
         concurrentCalls: Option("--concurrent", 40_000),
         concurrency: Option("--callers", 32),
         rounds: Option("--rounds", 3));
+}
+
+if (args.Length >= 1 && args[0] == "--slow-backend")
+{
+    int Option(string name, int fallback)
+    {
+        var i = Array.IndexOf(args, name);
+        return i >= 0 && i + 1 < args.Length ? int.Parse(args[i + 1], CultureInfo.InvariantCulture) : fallback;
+    }
+
+    return await SlowBackendScenario.RunAsync(Option("--calls", 6000), Option("--callers", 32), TimeSpan.FromMilliseconds(Option("--fast-ms", 2)));
 }
 
 BenchmarkSwitcher.FromAssembly(typeof(PickBenchmarks).Assembly).Run(args);
