@@ -42,7 +42,7 @@ public static class ChaosScenario
             LoggerFactory = loggerFactory,
             ServiceConfig = """
                 {"loadBalancingConfig":[{"round_robin":{}}],
-                 "methodConfig":[{"name":[{}],"retryPolicy":{"maxAttempts":5,"initialBackoff":"0.01s","maxBackoff":"0.2s","backoffMultiplier":2,"retryableStatusCodes":["UNAVAILABLE"]}}]}
+                 "methodConfig":[{"name":[{}],"retryPolicy":{"maxAttempts":5,"initialBackoff":"0.05s","maxBackoff":"0.5s","backoffMultiplier":2,"retryableStatusCodes":["UNAVAILABLE"]}}]}
                 """,
         });
         var client = new Echo.EchoClient(channel);

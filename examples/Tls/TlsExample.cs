@@ -50,6 +50,11 @@ public static class TlsExample
                     Tls = new TlsOptions { TrustedRoots = [ca.Certificate] },
                 });
                 await output.WriteLineAsync($"--- calling grpc.examples.echo.Echo/UnaryEcho with {policy} ---");
+                if (!wrongName)
+                {
+                    await WaitUntilConnectedAsync(channel, policy == "round_robin" ? members.Length : 1);
+                }
+
                 var client = new Echo.EchoClient(channel);
                 for (var i = 0; i < 10; i++)
                 {
@@ -73,6 +78,17 @@ public static class TlsExample
         finally
         {
             await ExampleServers.StopAllAsync(servers);
+        }
+    }
+
+    // TLS handshakes take a moment; let every connection the policy wants be up so the output shows the rotation.
+    private static async Task WaitUntilConnectedAsync(BalancedChannel channel, int connections)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        await channel.ConnectAsync(timeout.Token);
+        while (channel.GetDiagnostics().Subchannels.Count(s => s.State == ConnectivityState.Ready) < connections && !timeout.IsCancellationRequested)
+        {
+            await Task.Delay(10, timeout.Token);
         }
     }
 }

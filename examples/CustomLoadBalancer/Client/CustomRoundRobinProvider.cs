@@ -5,9 +5,9 @@ using Proxyless.Configuration;
 namespace CustomLoadBalancer.Client;
 
 /// <summary>
-/// custom_round_robin from grpc-go's customloadbalancer example: a pick_first child per endpoint (through
-/// <see cref="EndpointSharding"/>); once the first two children are READY, calls go to the first child except every
-/// <c>chooseSecond</c>-th, which goes to the second.
+/// custom_round_robin from grpc-go's customloadbalancer example: a pick_first child per endpoint (from
+/// <see cref="EndpointPickingLoadBalancer"/>); once the first two children are READY, calls go to the first child
+/// except every <c>chooseSecond</c>-th, which goes to the second.
 /// </summary>
 public sealed class CustomRoundRobinProvider : LoadBalancerProvider
 {
@@ -24,49 +24,22 @@ public sealed class CustomRoundRobinProvider : LoadBalancerProvider
     /// <inheritdoc />
     public override LoadBalancer Create(IChannelControlHelper helper) => new Balancer(helper);
 
-    private sealed class Balancer : LoadBalancer
+    private sealed class Balancer(IChannelControlHelper helper) : EndpointPickingLoadBalancer(helper)
     {
-        private readonly IChannelControlHelper _helper;
-        private readonly EndpointSharding _children;
         private int _chooseSecond = 3;
 
-        public Balancer(IChannelControlHelper helper)
-        {
-            _helper = helper;
-            _children = new EndpointSharding(helper, OnChildrenChanged);
-        }
+        protected override string PolicyName => Name;
 
-        public override Status UpdateChannelState(ChannelState state)
-        {
-            _chooseSecond = ((CustomRoundRobinConfig)state.Config).ChooseSecond;
-            return _children.Update(state);
-        }
+        protected override void OnUpdate(ChannelState state) => _chooseSecond = ((CustomRoundRobinConfig)state.Config).ChooseSecond;
 
-        public override void ResolverError(Status error) => _children.ResolverError(error);
-
-        public override void ExitIdle() => _children.ExitIdle();
-
-        protected override void Dispose(bool disposing) => _children.Dispose();
-
-        private void OnChildrenChanged(IReadOnlyList<EndpointChild> children)
-        {
-            foreach (var idle in children.Where(c => c.State == ConnectivityState.Idle))
-            {
-                _helper.Schedule(idle.ExitIdle);
-            }
-
-            if (children.Count >= 2 && children[0].State == ConnectivityState.Ready && children[1].State == ConnectivityState.Ready)
-            {
-                _helper.UpdateState(ConnectivityState.Ready, new Picker(children[0].Picker, children[1].Picker, _chooseSecond));
-                return;
-            }
-
-            var failed = children.FirstOrDefault(c => c.State == ConnectivityState.TransientFailure);
-            _helper.UpdateState(failed?.State ?? ConnectivityState.Connecting, failed?.Picker ?? Proxyless.Balancing.Picker.Queue);
-        }
+        // Wait (queue) until both children are READY, as grpc-go's example does.
+        protected override Picker? CreatePicker(IReadOnlyList<EndpointChild> ready, IReadOnlyList<EndpointChild> all)
+            => all.Count >= 2 && all[0].State == ConnectivityState.Ready && all[1].State == ConnectivityState.Ready
+                ? new ChooseSecondPicker(all[0].Picker, all[1].Picker, _chooseSecond)
+                : null;
     }
 
-    private sealed class Picker(Proxyless.Balancing.Picker first, Proxyless.Balancing.Picker second, int chooseSecond) : Proxyless.Balancing.Picker
+    private sealed class ChooseSecondPicker(Picker first, Picker second, int chooseSecond) : Picker
     {
         private uint _next;
 

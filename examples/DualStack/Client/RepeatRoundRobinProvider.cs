@@ -1,4 +1,3 @@
-using Grpc.Core;
 using Proxyless.Balancing;
 using Proxyless.Configuration;
 
@@ -24,49 +23,20 @@ public sealed class RepeatRoundRobinProvider : LoadBalancerProvider
     /// <inheritdoc />
     public override LoadBalancer Create(IChannelControlHelper helper) => new Balancer(helper);
 
-    private sealed class Balancer : LoadBalancer
+    private sealed class Balancer(IChannelControlHelper helper) : EndpointPickingLoadBalancer(helper)
     {
-        private readonly IChannelControlHelper _helper;
-        private readonly EndpointSharding _children;
         private int _repeatCount = 1;
 
-        public Balancer(IChannelControlHelper helper)
-        {
-            _helper = helper;
-            _children = new EndpointSharding(helper, OnChildrenChanged);
-        }
+        protected override string PolicyName => Name;
 
-        public override Status UpdateChannelState(ChannelState state)
-        {
-            _repeatCount = ((RepeatRoundRobinConfig)state.Config).RepeatCount;
-            return _children.Update(state);
-        }
+        protected override void OnUpdate(ChannelState state) => _repeatCount = ((RepeatRoundRobinConfig)state.Config).RepeatCount;
 
-        public override void ResolverError(Status error) => _children.ResolverError(error);
-
-        public override void ExitIdle() => _children.ExitIdle();
-
-        protected override void Dispose(bool disposing) => _children.Dispose();
-
-        private void OnChildrenChanged(IReadOnlyList<EndpointChild> children)
-        {
-            foreach (var idle in children.Where(c => c.State == ConnectivityState.Idle))
-            {
-                _helper.Schedule(idle.ExitIdle);
-            }
-
-            if (children.Count > 0 && children.All(c => c.State == ConnectivityState.Ready))
-            {
-                _helper.UpdateState(ConnectivityState.Ready, new Picker(children.Select(c => c.Picker).ToArray(), _repeatCount));
-                return;
-            }
-
-            var failed = children.FirstOrDefault(c => c.State == ConnectivityState.TransientFailure);
-            _helper.UpdateState(failed?.State ?? ConnectivityState.Connecting, failed?.Picker ?? Proxyless.Balancing.Picker.Queue);
-        }
+        // Queue until every endpoint is READY, so the 1:1:1 pattern starts with all three.
+        protected override Picker? CreatePicker(IReadOnlyList<EndpointChild> ready, IReadOnlyList<EndpointChild> all)
+            => ready.Count == all.Count ? new RepeatPicker(all.Select(c => c.Picker).ToArray(), _repeatCount) : null;
     }
 
-    private sealed class Picker(Proxyless.Balancing.Picker[] children, int repeatCount) : Proxyless.Balancing.Picker
+    private sealed class RepeatPicker(Picker[] children, int repeatCount) : Picker
     {
         private long _next = -1;
 

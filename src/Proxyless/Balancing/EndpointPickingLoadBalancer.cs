@@ -28,10 +28,13 @@ public abstract class EndpointPickingLoadBalancer : LoadBalancer
     /// <summary>The current children, in endpoint order.</summary>
     protected IReadOnlyList<EndpointChild> Children => _sharding.Children;
 
-    /// <summary>Builds the picker used while at least one child is READY.</summary>
+    /// <summary>
+    /// Builds the picker used while at least one child is READY, or returns null to keep calls queued (for a policy
+    /// that needs more children READY first); the policy then reports CONNECTING.
+    /// </summary>
     /// <param name="ready">The READY children (at least one), in endpoint order.</param>
     /// <param name="all">All children, in endpoint order.</param>
-    protected abstract Picker CreatePicker(IReadOnlyList<EndpointChild> ready, IReadOnlyList<EndpointChild> all);
+    protected abstract Picker? CreatePicker(IReadOnlyList<EndpointChild> ready, IReadOnlyList<EndpointChild> all);
 
     /// <summary>Called with each update before the children are updated (read your config here).</summary>
     /// <param name="state">The update.</param>
@@ -90,13 +93,13 @@ public abstract class EndpointPickingLoadBalancer : LoadBalancer
             }
         }
 
-        if (ready.Count > 0)
+        if (ready.Count > 0 && CreatePicker(ready, children) is { } picker)
         {
-            Helper.UpdateState(ConnectivityState.Ready, CreatePicker(ready, children));
+            Helper.UpdateState(ConnectivityState.Ready, picker);
             return;
         }
 
-        var state = EndpointSharding.AggregateState(children);
+        var state = ready.Count > 0 ? ConnectivityState.Connecting : EndpointSharding.AggregateState(children);
         if (state == ConnectivityState.TransientFailure)
         {
             Helper.UpdateState(state, new Policies.RoundRobin.RoundRobinPicker(children.Select(c => c.Picker).ToArray()));

@@ -61,6 +61,17 @@ internal sealed class Ring
     /// <summary>The endpoint index of entry <paramref name="position"/> (taken modulo the ring size).</summary>
     public int EndpointAt(int position) => _endpoints[position % _endpoints.Length];
 
-    /// <summary>Hashes a request key as the ring does.</summary>
-    public static ulong Hash(string key) => XxHash64.HashToUInt64(Encoding.UTF8.GetBytes(key));
+    /// <summary>Hashes a request key as the ring does (without allocating for keys up to 256 bytes).</summary>
+    public static ulong Hash(string key)
+    {
+        var max = Encoding.UTF8.GetMaxByteCount(key.Length);
+        if (max > 256)
+        {
+            return XxHash64.HashToUInt64(Encoding.UTF8.GetBytes(key));
+        }
+
+        Span<byte> buffer = stackalloc byte[256];
+        var length = Encoding.UTF8.GetBytes(key, buffer);
+        return XxHash64.HashToUInt64(buffer[..length]);
+    }
 }
