@@ -18,8 +18,6 @@ internal sealed class ChannelController : IChannelControlHelper, ISubchannelHost
     private readonly ILogger _logger;
     private readonly Resolver _resolver;
     private readonly LoadBalancerRegistry _registry;
-    private readonly ServiceConfig _defaultConfig;
-    private readonly PolicySelection _defaultPolicy;
     private readonly HashSet<HttpSubchannel> _subchannels = [];
     private volatile PickerSnapshot _picker = new(Picker.Queue);
     private TaskCompletionSource _stateChanged = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -55,8 +53,6 @@ internal sealed class ChannelController : IChannelControlHelper, ISubchannelHost
         BaseUri = baseUri;
         Target = target;
         _registry = registry;
-        _defaultConfig = defaultConfig;
-        _defaultPolicy = defaultPolicy;
         _lastGoodResolverConfig = defaultConfig;
         _lastGoodPolicy = defaultPolicy;
         _healthCheckServiceName = defaultConfig.HealthCheckConfig?.ServiceName;
@@ -314,8 +310,4 @@ internal sealed class ChannelController : IChannelControlHelper, ISubchannelHost
             _resolver.RefreshResolution();
         }
     }
-
-    internal ServiceConfig DefaultServiceConfig => _defaultConfig;
-
-    internal PolicySelection DefaultPolicy => _defaultPolicy;
 }

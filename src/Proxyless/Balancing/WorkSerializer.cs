@@ -23,9 +23,6 @@ internal sealed class WorkSerializer(ILogger logger)
         Drain();
     }
 
-    /// <summary>Whether the current thread is inside a drain (for assertions).</summary>
-    public bool IsDraining => Volatile.Read(ref _draining) == 1;
-
     public void Drain()
     {
         while (!_queue.IsEmpty)

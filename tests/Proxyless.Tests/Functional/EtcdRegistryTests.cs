@@ -25,6 +25,12 @@ public sealed class EtcdRegistryTests : IAsyncLifetime
 
     private static ServiceInstance Instance(string id, string address) => FileRegistryTests.Instance(id, address);
 
+    private static BalancedChannel RoundRobinOver(EtcdRegistry discovery) => BalancedChannel.Create("etcd:///hello", new BalancedChannelOptions
+    {
+        Resolvers = ResolverRegistry.CreateDefault().Register(discovery.CreateResolverProvider()),
+        ServiceConfig = """{"loadBalancingConfig":[{"round_robin":{}}]}""",
+    });
+
     [Fact]
     public async Task RegisterListWatchAndDeregister()
     {
@@ -88,11 +94,7 @@ public sealed class EtcdRegistryTests : IAsyncLifetime
         await registry.RegisterAsync(Instance("two", backends[1].Address));
 
         await using var discovery = Registry();
-        using var channel = BalancedChannel.Create("etcd:///hello", new BalancedChannelOptions
-        {
-            Resolvers = ResolverRegistry.CreateDefault().Register(discovery.CreateResolverProvider()),
-            ServiceConfig = """{"loadBalancingConfig":[{"round_robin":{}}]}""",
-        });
+        using var channel = RoundRobinOver(discovery);
         var client = new Echo.EchoClient(channel);
         await BalancingTests.WarmUpAsync(client, backends);
         var before = backends.All.Select(b => b.State.Calls).ToArray();
@@ -113,11 +115,7 @@ public sealed class EtcdRegistryTests : IAsyncLifetime
         await registry.RegisterAsync(Instance("one", backends[0].Address));
         await registry.RegisterAsync(Instance("two", backends[1].Address));
         await using var discovery = Registry();
-        using var channel = BalancedChannel.Create("etcd:///hello", new BalancedChannelOptions
-        {
-            Resolvers = ResolverRegistry.CreateDefault().Register(discovery.CreateResolverProvider()),
-            ServiceConfig = """{"loadBalancingConfig":[{"round_robin":{}}]}""",
-        });
+        using var channel = RoundRobinOver(discovery);
         var client = new Echo.EchoClient(channel);
         await BalancingTests.WarmUpAsync(client, backends);
 
