@@ -101,9 +101,8 @@ internal static class Commands
     /// <summary>Lists a service's instances in a registry.</summary>
     public static async Task<int> ListAsync(IAnsiConsole console, string service, string registry)
     {
-        var (discovery, owner, _) = RegistryOption.Open(registry);
-        await using var __ = owner;
-        var instances = await discovery.ListAsync(service);
+        await using var opened = Etcd.RegistryUri.Open(registry);
+        var instances = await opened.Discovery.ListAsync(service);
         var table = new Table().AddColumns("id", "version", "endpoints", "metadata");
         foreach (var instance in instances)
         {
@@ -127,7 +126,7 @@ internal static class Commands
             return (resolvers, null);
         }
 
-        var (_, owner, provider) = RegistryOption.Open(registry);
-        return (resolvers.Register(provider), owner);
+        var opened = Etcd.RegistryUri.Open(registry);
+        return (resolvers.Register(opened.CreateResolverProvider()), opened);
     }
 }

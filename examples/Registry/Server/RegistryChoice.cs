@@ -1,19 +1,16 @@
 using Proxyless.Etcd;
-using Proxyless.Registry;
 using Proxyless.Resolution;
 
 namespace Registry.Server;
 
 /// <summary>
 /// The example's <c>--registry</c> option: <c>file</c> (the default: the file registry in its default directory),
-/// <c>file:/some/dir</c>, or <c>etcd://host:port[,host:port]</c>.
+/// <c>file:/some/dir</c>, or <c>etcd://host:port[,host:port]</c> (parsed by <see cref="RegistryUri"/>).
 /// </summary>
 public sealed record RegistryChoice(string Uri)
 {
     /// <summary>The resolver scheme clients use with this registry.</summary>
-    public string Scheme => IsEtcd ? "etcd" : "registry";
-
-    private bool IsEtcd => Uri.StartsWith("etcd://", StringComparison.OrdinalIgnoreCase);
+    public string Scheme => RegistryUri.IsEtcd(Uri) ? "etcd" : "registry";
 
     /// <summary>Reads <c>--registry</c> from the arguments (default <c>file</c>).</summary>
     /// <param name="args">The command line.</param>
@@ -27,41 +24,20 @@ public sealed record RegistryChoice(string Uri)
     /// <param name="services">The services.</param>
     public void AddTo(IServiceCollection services)
     {
-        if (IsEtcd)
+        if (RegistryUri.IsEtcd(Uri))
         {
             services.AddProxylessEtcdRegistry(EtcdRegistryOptions.FromUri(Uri));
         }
         else
         {
-            services.AddProxylessFileRegistry(FileOptions());
+            services.AddProxylessFileRegistry(RegistryUri.FileOptions(Uri));
         }
     }
 
-    /// <summary>Creates the chosen registry (client side) and the resolver provider for its scheme.</summary>
+    /// <summary>Opens the chosen registry (client side) and the resolver provider for its scheme.</summary>
     public (IAsyncDisposable Registry, ResolverProvider Resolver) CreateDiscovery()
     {
-        if (IsEtcd)
-        {
-            var etcd = new EtcdRegistry(EtcdRegistryOptions.FromUri(Uri));
-            return (etcd, etcd.CreateResolverProvider(Scheme));
-        }
-
-        var file = new FileRegistry(FileOptions());
-        return (file, new RegistryResolverProvider(Scheme, file));
-    }
-
-    private FileRegistryOptions FileOptions()
-    {
-        if (Uri == "file")
-        {
-            return new FileRegistryOptions();
-        }
-
-        if (Uri.StartsWith("file:", StringComparison.OrdinalIgnoreCase))
-        {
-            return new FileRegistryOptions { Directory = Uri["file:".Length..] };
-        }
-
-        throw new ArgumentException($"--registry '{Uri}' is not 'file', 'file:/dir' or 'etcd://host:port'.");
+        var opened = RegistryUri.Open(Uri);
+        return (opened, opened.CreateResolverProvider());
     }
 }

@@ -45,6 +45,10 @@ public class CliTests
         var (console2, output2) = Console();
         Assert.Equal(2, await ProxylessCommand.RunAsync(["resolve", "ipv4:999.1.1.1:5"], console2));
         Assert.Contains("is not an IPv4 address", output2.ToString());
+
+        var (console3, output3) = Console();
+        Assert.Equal(2, await ProxylessCommand.RunAsync(["registry", "list", "hello", "--registry", "zk://10.0.0.1"], console3));
+        Assert.Contains("Registry 'zk://10.0.0.1' is not 'file', 'file:/dir' or 'etcd://host:port'", output3.ToString());
     }
 
     [Fact]
