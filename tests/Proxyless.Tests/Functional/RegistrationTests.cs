@@ -126,6 +126,31 @@ public sealed class RegistrationTests : IDisposable
     }
 
     [Fact]
+    public async Task RegistryWeightsDriveWeightedRoundRobin()
+    {
+        var light = RegistryServer.Build(Args("--weight", "1"));
+        var heavy = RegistryServer.Build(Args("--weight", "3"));
+        await light.StartAsync();
+        await heavy.StartAsync();
+        try
+        {
+            var heavyId = heavy.Services.GetRequiredService<Proxyless.Examples.EchoBackendState>().Label;
+            await Eventually.TrueAsync(
+                async () =>
+                {
+                    var counts = await RegistryClient.RunAsync(new StringWriter(), new RegistryChoice("file:" + _directory), "weighted_round_robin", 200, TimeSpan.Zero);
+                    return counts.Count == 2 && counts.GetValueOrDefault(heavyId) is >= 140 and <= 160; // 3:1 of 200
+                },
+                "weighted_round_robin to split 3:1 by the registered weights");
+        }
+        finally
+        {
+            await light.DisposeAsync();
+            await heavy.DisposeAsync();
+        }
+    }
+
+    [Fact]
     public async Task TheRegistryExampleWorksOverEtcd()
     {
         await using var etcd = await EtcdServer.StartNewAsync();
