@@ -40,7 +40,7 @@ public static class TlsExample
             }
 
             var members = servers.Select(s => (s.State.Label, s.EndPoint)).ToArray();
-            var resolvers = ResolverRegistry.CreateDefault().Register(new MemberResolverProvider(members, withServerNames: !wrongName));
+            var resolvers = ResolverRegistry.CreateDefault().Register(MemberResolverProvider.Create(members, withServerNames: !wrongName));
             foreach (var policy in new[] { "pick_first", "round_robin" })
             {
                 using var channel = BalancedChannel.Create("example:///lb.example.grpc.io", new BalancedChannelOptions

@@ -42,7 +42,7 @@ internal sealed class TrackedContent : HttpContent
         }
     }
 
-    /// <summary>Ends a call that never got a body to read (trailers-only response, HTTP error, or a send failure).</summary>
+    /// <summary>Ends a call: releases its subchannel slot and tells its tracker (directly for calls without a body to read).</summary>
     public static void EndWithoutBody(HttpSubchannel subchannel, ICallTracker? tracker, long startTimestamp, Status status, HttpHeaders? trailers)
     {
         subchannel.ReleaseCall();
@@ -87,8 +87,7 @@ internal sealed class TrackedContent : HttpContent
             status = ReadStatus(trailers, new Status(StatusCode.Internal, "the response ended without a grpc-status trailer"));
         }
 
-        _subchannel.ReleaseCall();
-        _tracker?.OnCallEnded(new CallCompletion(status, trailers, Elapsed(_startTimestamp)));
+        EndWithoutBody(_subchannel, _tracker, _startTimestamp, status, trailers);
     }
 
     protected override async Task<Stream> CreateContentReadStreamAsync(CancellationToken cancellationToken)

@@ -23,7 +23,7 @@ public static class DualStackClient
     {
         using var channel = BalancedChannel.Create("example:///dualstack.example.grpc.io", new BalancedChannelOptions
         {
-            Resolvers = ResolverRegistry.CreateDefault().Register(new DualStackResolverProvider(ports)),
+            Resolvers = ResolverRegistry.CreateDefault().Register(DualStackResolverProvider.Create(ports)),
             LoadBalancers = LoadBalancerRegistry.CreateDefault().Register(new RepeatRoundRobinProvider()),
             ServiceConfig = """{"loadBalancingConfig":[{"custom_round_robin":{"repeatCount":3}}]}""",
         });

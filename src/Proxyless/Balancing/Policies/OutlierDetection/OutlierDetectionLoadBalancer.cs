@@ -316,22 +316,7 @@ internal sealed class OutlierDetectionLoadBalancer : LoadBalancer
                 return result;
             }
 
-            return result.WithCallTracker(result.CallTracker is null ? address : new BothTrackers(address, result.CallTracker));
-        }
-    }
-
-    private sealed class BothTrackers(ICallTracker first, ICallTracker second) : ICallTracker
-    {
-        public void OnCallStarted()
-        {
-            first.OnCallStarted();
-            second.OnCallStarted();
-        }
-
-        public void OnCallEnded(in CallCompletion completion)
-        {
-            first.OnCallEnded(completion);
-            second.OnCallEnded(completion);
+            return TrackerChain.Attach(result, address);
         }
     }
 

@@ -132,8 +132,7 @@ internal sealed class PickFirstLoadBalancer : LoadBalancer
         while (_passActive && _nextAttempt < _entries.Count)
         {
             var entry = _entries[_nextAttempt++];
-            entry.Subchannel ??= _helper.CreateSubchannel(entry.Address, s => OnSubchannelState(entry, s));
-            var current = entry.Subchannel.State;
+            var current = EnsureSubchannel(entry).State;
             if (current.State == ConnectivityState.TransientFailure)
             {
                 // Still in backoff from earlier: it counts as failed for this pass; try the next one now.
@@ -142,7 +141,7 @@ internal sealed class PickFirstLoadBalancer : LoadBalancer
                 continue;
             }
 
-            entry.Subchannel.RequestConnection();
+            entry.Subchannel!.RequestConnection();
             if (_nextAttempt < _entries.Count)
             {
                 _attemptTimer = _helper.ScheduleDelayed(_config.ConnectionAttemptDelay, OnAttemptDelayElapsed);
@@ -241,13 +240,16 @@ internal sealed class PickFirstLoadBalancer : LoadBalancer
         Report(ConnectivityState.TransientFailure, Picker.Fail(FailureStatus()));
         foreach (var entry in _entries)
         {
-            entry.Subchannel ??= _helper.CreateSubchannel(entry.Address, s => OnSubchannelState(entry, s));
-            if (entry.Subchannel.State.State == ConnectivityState.Idle)
+            var subchannel = EnsureSubchannel(entry);
+            if (subchannel.State.State == ConnectivityState.Idle)
             {
-                entry.Subchannel.RequestConnection();
+                subchannel.RequestConnection();
             }
         }
     }
+
+    private Subchannel EnsureSubchannel(Entry entry)
+        => entry.Subchannel ??= _helper.CreateSubchannel(entry.Address, s => OnSubchannelState(entry, s));
 
     private void StopPass()
     {
