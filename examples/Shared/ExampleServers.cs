@@ -1,4 +1,5 @@
 using System.Net;
+using System.Runtime.InteropServices;
 
 namespace Proxyless.Examples;
 
@@ -38,7 +39,7 @@ public static class ExampleServers
         return started;
     }
 
-    /// <summary>Prints where each server listens, then serves until Ctrl+C.</summary>
+    /// <summary>Prints where each server listens, then serves until Ctrl+C or SIGTERM.</summary>
     /// <param name="servers">The servers.</param>
     public static async Task ServeUntilCancelledAsync(IReadOnlyList<EchoBackend> servers)
     {
@@ -48,12 +49,16 @@ public static class ExampleServers
             Console.WriteLine($"serving on {string.Join(" and ", new[] { server.Address }.Concat(extra))}, replying \"(from {server.State.Label})\"");
         }
 
+        // Ctrl+C (SIGINT) and SIGTERM (timeout, kill, service managers) both stop the servers cleanly.
         var stop = new TaskCompletionSource();
-        Console.CancelKeyPress += (_, e) =>
+        void Stop(PosixSignalContext context)
         {
-            e.Cancel = true;
+            context.Cancel = true;
             stop.TrySetResult();
-        };
+        }
+
+        using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
+        using var terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
         await stop.Task;
         await StopAllAsync(servers);
     }
