@@ -16,23 +16,40 @@ internal sealed class BalancingHandler(ChannelController controller) : HttpMessa
 
     protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
+        if (request.Content is { } content and not ReplayableContent)
+        {
+            request.Content = new ReplayableContent(content); // a transparent retry resends exactly these bytes
+        }
+
         var snapshot = controller.CurrentPicker;
         var result = snapshot.Picker.Pick(new PickContext(request));
         if (result.Type == PickResultType.Complete && Unwrap(result.Subchannel) is HttpSubchannel subchannel && subchannel.TryAcquireCall())
         {
-            return SendOnSubchannelAsync(subchannel, result.CallTracker, request, transparentRetryLeft: true, cancellationToken);
+            return SendFirstAttemptAsync(subchannel, result.CallTracker, request, snapshot, cancellationToken);
         }
 
-        return SendAfterWaitingAsync(request, snapshot, result, excluded: null, cancellationToken);
+        return PickAndSendAsync(request, snapshot, result, failed: null, cancellationToken);
     }
 
-    private async Task<HttpResponseMessage> SendAfterWaitingAsync(HttpRequestMessage request, PickerSnapshot snapshot, PickResult result, HttpSubchannel? excluded, CancellationToken cancellationToken)
+    // The common case: the first pick was READY. Only a call that never reached the server goes on to pick again.
+    private async Task<HttpResponseMessage> SendFirstAttemptAsync(HttpSubchannel subchannel, ICallTracker? tracker, HttpRequestMessage request, PickerSnapshot snapshot, CancellationToken cancellationToken)
+        => await SendOnSubchannelAsync(subchannel, tracker, request, cancellationToken).ConfigureAwait(false)
+            ?? await PickAndSendAsync(request, controller.CurrentPicker, null, new FailedPicks(snapshot, subchannel), cancellationToken).ConfigureAwait(false);
+
+    /// <summary>
+    /// Picks until the call is placed or fails. A subchannel the picker offers that is not READY, or on which the call
+    /// never reached the server, is avoided for the rest of that picker's life and the call is picked again at once;
+    /// when the picker offers only subchannels already avoided, the call waits for the next picker (as grpc-go does).
+    /// Deadline and cancellation bound the whole loop.
+    /// </summary>
+    private async Task<HttpResponseMessage> PickAndSendAsync(HttpRequestMessage request, PickerSnapshot snapshot, PickResult? firstResult, FailedPicks? failed, CancellationToken cancellationToken)
     {
-        var excludedIn = snapshot;
         controller.ExitIdle();
         var waitForReady = request.Options.TryGetValue(WaitForReadyKey, out var wfr) && wfr;
+        var result = firstResult ?? snapshot.Picker.Pick(new PickContext(request));
         while (true)
         {
+            var pickAgainNow = false;
             switch (result.Type)
             {
                 case PickResultType.Complete:
@@ -41,13 +58,28 @@ internal sealed class BalancingHandler(ChannelController controller) : HttpMessa
                         throw new InvalidOperationException($"The picker returned a subchannel that this channel did not create: {result.Subchannel}.");
                     }
 
-                    // A transparent retry avoids the backend that just failed, as long as the picker has not changed since.
-                    if ((subchannel != excluded || snapshot != excludedIn) && subchannel.TryAcquireCall())
+                    if (failed?.Contains(snapshot, subchannel) == true)
                     {
-                        return await SendOnSubchannelAsync(subchannel, result.CallTracker, request, transparentRetryLeft: excluded is null, cancellationToken).ConfigureAwait(false);
+                        break; // this picker has nothing new to offer: wait for the next one
                     }
 
-                    break; // shut down after the picker chose it, or the backend to avoid: wait for a newer picker
+                    if (subchannel.TryAcquireCall())
+                    {
+                        var response = await SendOnSubchannelAsync(subchannel, result.CallTracker, request, cancellationToken).ConfigureAwait(false);
+                        if (response is not null)
+                        {
+                            return response;
+                        }
+                    }
+                    else
+                    {
+                        subchannel.RequestConnection(); // pickers should offer READY subchannels; an IDLE one is asked to connect
+                    }
+
+                    failed ??= new FailedPicks();
+                    failed.Add(snapshot, subchannel);
+                    pickAgainNow = true;
+                    break;
 
                 case PickResultType.Fail when !waitForReady:
                     return GrpcStatusResponse.Create(request, result.Status, doNotRetry: false);
@@ -61,7 +93,12 @@ internal sealed class BalancingHandler(ChannelController controller) : HttpMessa
                 return GrpcStatusResponse.Create(request, new Status(StatusCode.Unavailable, "the channel was disposed"), doNotRetry: true);
             }
 
-            await snapshot.WaitForNextAsync(cancellationToken).ConfigureAwait(false);
+            cancellationToken.ThrowIfCancellationRequested();
+            if (!pickAgainNow)
+            {
+                await snapshot.WaitForNextAsync(cancellationToken).ConfigureAwait(false);
+            }
+
             snapshot = controller.CurrentPicker;
             result = snapshot.Picker.Pick(new PickContext(request));
         }
@@ -90,12 +127,35 @@ internal sealed class BalancingHandler(ChannelController controller) : HttpMessa
         return subchannel;
     }
 
-    // A request that never reached a server (the connection could not be opened, or the subchannel was shut down
-    // after the pick) is picked again once, like gRPC's transparent retry, even without a retry policy.
-    private static bool NeverLeftTheClient(HttpRequestException ex)
-        => ex.HttpRequestError == HttpRequestError.ConnectionError || ex.InnerException is SubchannelShutdownException;
+    /// <summary>
+    /// gRPC's transparent-retry rule: true when the request provably never reached a server application, so it can be
+    /// picked again, any number of times, without a retry policy. That is: no connection could be opened for it (a
+    /// failed connect, a TLS failure, or a subchannel that is no longer connected), or the server refused its stream
+    /// (REFUSED_STREAM, or GOAWAY with a last-stream-id below it; SocketsHttpHandler resends those itself and reports
+    /// the refusal only when its own resend could not connect or gave up).
+    /// </summary>
+    internal static bool NeverReachedServer(HttpRequestException ex)
+    {
+        if (ex.HttpRequestError is HttpRequestError.ConnectionError or HttpRequestError.SecureConnectionError)
+        {
+            return true;
+        }
 
-    private async Task<HttpResponseMessage> SendOnSubchannelAsync(HttpSubchannel subchannel, ICallTracker? tracker, HttpRequestMessage request, bool transparentRetryLeft, CancellationToken cancellationToken)
+        for (Exception? e = ex; e is not null; e = e.InnerException)
+        {
+            if (e is SubchannelNotConnectedException || e is HttpProtocolException { ErrorCode: 0x0 or 0x7 })
+            {
+                return true; // not connected; NO_ERROR (GOAWAY above the stream) or REFUSED_STREAM
+            }
+        }
+
+        return false;
+    }
+
+    private static bool CanResend(HttpRequestMessage request) => request.Content is not ReplayableContent { CanReplay: false };
+
+    /// <summary>Sends one attempt on a subchannel whose call slot is held; null when the call never reached the server.</summary>
+    private static async Task<HttpResponseMessage?> SendOnSubchannelAsync(HttpSubchannel subchannel, ICallTracker? tracker, HttpRequestMessage request, CancellationToken cancellationToken)
     {
         long start = 0;
         if (tracker is not null)
@@ -104,21 +164,16 @@ internal sealed class BalancingHandler(ChannelController controller) : HttpMessa
             tracker.OnCallStarted();
         }
 
-        // With no connection open, a connect failure means the request was never written anywhere, so it can be sent
-        // again. With one open, SocketsHttpHandler may have started the body on it before failing over internally.
-        var hadConnection = subchannel.OpenConnections > 0;
         HttpResponseMessage response;
         try
         {
             response = await subchannel.SendAsync(request, cancellationToken).ConfigureAwait(false);
         }
-        catch (HttpRequestException ex) when (transparentRetryLeft && !hadConnection && NeverLeftTheClient(ex) && !cancellationToken.IsCancellationRequested)
+        catch (HttpRequestException ex) when (NeverReachedServer(ex) && CanResend(request) && !cancellationToken.IsCancellationRequested)
         {
+            // Picked again, avoiding this backend until the picker changes; the deadline or cancellation bounds it.
             TrackedContent.EndWithoutBody(subchannel, tracker, start, new Status(StatusCode.Unavailable, ex.Message, ex), null);
-            subchannel.ReportConnectFailure(ex.Message);
-            request.Headers.Host = null; // the next backend may be reached under another name
-            var snapshot = controller.CurrentPicker;
-            return await SendAfterWaitingAsync(request, snapshot, snapshot.Picker.Pick(new PickContext(request)), excluded: subchannel, cancellationToken).ConfigureAwait(false);
+            return null;
         }
         catch (HttpRequestException ex)
         {
@@ -143,6 +198,7 @@ internal sealed class BalancingHandler(ChannelController controller) : HttpMessa
             throw;
         }
 
+        (request.Content as ReplayableContent)?.StopCapturing(); // the response began: no resend can follow
         response.Headers.TryAddWithoutValidation(CallPeer.HeaderName, subchannel.PeerText);
         if (response.StatusCode != System.Net.HttpStatusCode.OK)
         {

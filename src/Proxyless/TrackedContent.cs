@@ -29,17 +29,7 @@ internal sealed class TrackedContent : HttpContent
         _subchannel = subchannel;
         _tracker = tracker;
         _startTimestamp = startTimestamp;
-        foreach (var header in inner.Headers.NonValidated)
-        {
-            if (header.Value.Count == 1)
-            {
-                Headers.TryAddWithoutValidation(header.Key, header.Value.ToString());
-            }
-            else
-            {
-                Headers.TryAddWithoutValidation(header.Key, header.Value);
-            }
-        }
+        HttpContentHeaderCopy.CopyHeaders(inner, this);
     }
 
     /// <summary>Ends a call: releases its subchannel slot and tells its tracker (directly for calls without a body to read).</summary>

@@ -15,4 +15,7 @@ internal static partial class SubchannelLog
 
     [LoggerMessage(103, LogLevel.Information, "Connection to {Address} lost: {Reason}.")]
     public static partial void ConnectionLost(ILogger logger, string address, string reason);
+
+    [LoggerMessage(104, LogLevel.Warning, "Subchannel {Address}: the connection trigger was sent on an existing connection and answered; it should have been withdrawn before any request used the connection.")]
+    public static partial void TriggerAnswered(ILogger logger, string address);
 }

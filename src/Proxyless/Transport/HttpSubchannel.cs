@@ -12,11 +12,16 @@ namespace Proxyless.Transport;
 
 /// <summary>
 /// A subchannel over HTTP/2: its own <see cref="SocketsHttpHandler"/> whose connect step dials this one address.
-/// READY only after the server answered an HTTP/2 request; back to IDLE as soon as a connection is lost; gRPC
-/// connection backoff between failed attempts (TRANSIENT_FAILURE, then IDLE when the backoff ends).
+/// READY while at least one of its connections has received the server's SETTINGS frame and no GOAWAY (as in
+/// grpc-go: no call is made to find out); back to IDLE as soon as none has; gRPC connection backoff between failed
+/// attempts (TRANSIENT_FAILURE, then IDLE when the backoff ends). It dials only while CONNECTING or READY, so a
+/// request SocketsHttpHandler wants to resend after its connection died is refused at once and picked again
+/// elsewhere instead of redialling a backend that just went away.
 /// </summary>
-internal sealed class HttpSubchannel : Subchannel
+internal sealed class HttpSubchannel : Subchannel, IConnectionOwner
 {
+    private static readonly TimeSpan KeepAliveBackstop = TimeSpan.FromSeconds(5);
+
     private readonly ISubchannelHost _host;
     private readonly Action<SubchannelState> _listener;
     private readonly ILogger _logger;
@@ -34,10 +39,10 @@ internal sealed class HttpSubchannel : Subchannel
     private bool _healthKnown;
     private SubchannelState _health;
     private Grpc.Net.Client.GrpcChannel? _healthChannel;
-    private CancellationTokenSource? _connectCts;
+    private readonly List<ConnectionStream> _connections = [];
+    private ConnectAttempt? _attempt;
     private IDisposable? _backoffTimer;
     private int _activeCalls;
-    private int _openConnections;
     private int _handlerDisposed;
 
     public HttpSubchannel(ISubchannelHost host, BackendAddress address, bool healthCheck, Action<SubchannelState> listener)
@@ -56,7 +61,10 @@ internal sealed class HttpSubchannel : Subchannel
             PooledConnectionLifetime = Timeout.InfiniteTimeSpan,
             EnableMultipleHttp2Connections = true,
             KeepAlivePingDelay = options.KeepAlivePingDelay,
-            KeepAlivePingTimeout = options.KeepAlivePingTimeout,
+
+            // The connection stream enforces the keepalive timeout (a dead peer is then UNAVAILABLE, and calls never
+            // written are resent); SocketsHttpHandler's own check, which reports PROTOCOL_ERROR, is only a backstop.
+            KeepAlivePingTimeout = options.KeepAlivePingTimeout + KeepAliveBackstop,
             KeepAlivePingPolicy = options.KeepAliveWithoutCalls ? HttpKeepAlivePingPolicy.Always : HttpKeepAlivePingPolicy.WithActiveRequests,
             UseProxy = false,
             UseCookies = false,
@@ -100,11 +108,21 @@ internal sealed class HttpSubchannel : Subchannel
     public int ActiveCalls => Volatile.Read(ref _activeCalls);
 
     /// <summary>HTTP/2 connections currently open.</summary>
-    public int OpenConnections => Volatile.Read(ref _openConnections);
+    public int OpenConnections
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _connections.Count;
+            }
+        }
+    }
 
     public override void RequestConnection()
     {
-        CancellationTokenSource cts;
+        ConnectAttempt? attempt = null;
+        var trigger = false;
         lock (_lock)
         {
             if (_state.State != ConnectivityState.Idle)
@@ -112,13 +130,29 @@ internal sealed class HttpSubchannel : Subchannel
                 return;
             }
 
-            cts = new CancellationTokenSource(_backoff.ConnectTimeout, _host.TimeProvider);
-            _connectCts = cts;
-            SetStateLocked(ConnectivityState.Connecting, Status.DefaultSuccess);
+            if (HasUsableConnectionLocked())
+            {
+                SetStateLocked(ConnectivityState.Ready, Status.DefaultSuccess);
+            }
+            else
+            {
+                attempt = new ConnectAttempt(_backoff.ConnectTimeout);
+                _attempt = attempt;
+                attempt.Timer = _host.TimeProvider.CreateTimer(_ => OnAttemptTimedOut(attempt), null, attempt.Timeout, Timeout.InfiniteTimeSpan);
+                SetStateLocked(ConnectivityState.Connecting, Status.DefaultSuccess);
+
+                // A connection already being set up (SocketsHttpHandler resending a refused call) decides this attempt;
+                // a trigger now could be sent on it once it is up, so it is only sent when there is none.
+                trigger = _connections.TrueForAll(c => c.IsEstablished);
+            }
         }
 
         _host.Serializer.Drain();
-        _ = ConnectWithProbeAsync(cts);
+        if (trigger && attempt is not null)
+        {
+            SubchannelLog.Connecting(_logger, PeerText);
+            _ = TriggerConnectionAsync(attempt);
+        }
     }
 
     public override void Shutdown()
@@ -131,7 +165,7 @@ internal sealed class HttpSubchannel : Subchannel
                 return;
             }
 
-            _connectCts?.Cancel();
+            EndAttemptLocked();
             _healthCts?.Cancel();
             _shutdown.Cancel(); // abandons connection attempts still in progress
             _backoffTimer?.Dispose();
@@ -147,11 +181,14 @@ internal sealed class HttpSubchannel : Subchannel
         }
     }
 
-    /// <summary>Reserves a call slot; false when the subchannel was shut down after it was picked.</summary>
+    /// <summary>
+    /// Reserves a call slot; false when the subchannel has no usable connection (it was picked by a picker that had not
+    /// yet heard that it went IDLE, or it was shut down after the pick).
+    /// </summary>
     public bool TryAcquireCall()
     {
         Interlocked.Increment(ref _activeCalls);
-        if (Volatile.Read(ref _handlerDisposed) != 0 || _state.State == ConnectivityState.Shutdown)
+        if (Volatile.Read(ref _handlerDisposed) != 0 || _state.State != ConnectivityState.Ready)
         {
             ReleaseCall();
             return false;
@@ -169,33 +206,12 @@ internal sealed class HttpSubchannel : Subchannel
         }
     }
 
+    /// <summary>Sends a request on this subchannel's connections, under this address's own authority when it has one.</summary>
     public Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
-        if (_authorityOverride is not null)
-        {
-            request.Headers.Host = _authorityOverride;
-        }
-
+        // Set every time: a request picked again after a failure may have carried another backend's name.
+        request.Headers.Host = _authorityOverride;
         return _invoker.SendAsync(request, cancellationToken);
-    }
-
-    /// <summary>
-    /// A call could not open a connection although the subchannel was READY (the backend died between the pick and
-    /// the connect). With no connection left, the subchannel is not READY any more: it goes IDLE, so policies move on.
-    /// </summary>
-    public void ReportConnectFailure(string reason)
-    {
-        lock (_lock)
-        {
-            if (_state.State != ConnectivityState.Ready || OpenConnections > 0)
-            {
-                return;
-            }
-
-            SetStateLocked(ConnectivityState.Idle, new Status(StatusCode.Unavailable, $"connecting to {PeerText} failed: {reason}"));
-        }
-
-        _host.Serializer.Drain();
     }
 
     /// <summary>The TLS server name this subchannel verifies, or null without TLS.</summary>
@@ -206,58 +222,84 @@ internal sealed class HttpSubchannel : Subchannel
 
     public override string ToString() => $"Subchannel({PeerText}, {State})";
 
-    private async Task ConnectWithProbeAsync(CancellationTokenSource cts)
+    private async Task TriggerConnectionAsync(ConnectAttempt attempt)
     {
-        var timeout = _backoff.ConnectTimeout;
-        SubchannelLog.Connecting(_logger, PeerText);
-        Status failure;
         try
         {
-            await LivenessProbe.ProbeAsync(_invoker, _host.BaseUri, _authorityOverride, cts.Token).ConfigureAwait(false);
-            lock (_lock)
-            {
-                if (_connectCts == cts)
-                {
-                    _connectCts = null;
-                    _backoff.Reset();
-                    SetStateLocked(ConnectivityState.Ready, Status.DefaultSuccess);
-                }
-            }
+            await ConnectionTrigger.SendAsync(_invoker, _host.BaseUri, _authorityOverride, attempt.Trigger.Token).ConfigureAwait(false);
 
-            SubchannelLog.Connected(_logger, PeerText);
-            _host.Serializer.Drain();
-            cts.Dispose();
-            return;
+            // Answered: it went out on a connection that was already usable, whose SETTINGS made this subchannel READY.
+            SubchannelLog.TriggerAnswered(_logger, PeerText);
         }
-        catch (OperationCanceledException) when (cts.IsCancellationRequested)
+        catch (OperationCanceledException) when (attempt.Trigger.IsCancellationRequested)
         {
-            failure = new Status(StatusCode.Unavailable, OpenConnections > 0
-                ? $"connecting to {PeerText} timed out after {timeout.TotalSeconds:0.#}s: the TCP connection was accepted but the server did not answer on HTTP/2"
-                : $"connecting to {PeerText} timed out after {timeout.TotalSeconds:0.#}s");
+            // The connection is being set up (its SETTINGS decide), or the attempt timed out or was abandoned.
         }
         catch (Exception ex)
         {
-            failure = new Status(StatusCode.Unavailable, DescribeTlsFailure(ex) ?? $"connecting to {PeerText} failed: {Describe(ex)}", ex);
+            FailAttempt(attempt, new Status(StatusCode.Unavailable, DescribeTlsFailure(ex) ?? $"connecting to {PeerText} failed: {Describe(ex)}", ex));
         }
+    }
 
+    private void OnAttemptTimedOut(ConnectAttempt attempt)
+    {
+        List<ConnectionStream> pending;
         lock (_lock)
         {
-            if (_connectCts != cts)
+            if (_attempt != attempt)
             {
-                cts.Dispose();
-                return; // shut down meanwhile
+                return;
             }
 
-            _connectCts = null;
-            var delay = _backoff.NextDelay();
-            SubchannelLog.ConnectFailed(_logger, PeerText, failure.Detail, delay);
-            SetStateLocked(ConnectivityState.TransientFailure, failure);
-            _backoffTimer = _host.TimeProvider.CreateTimer(_ => OnBackoffElapsed(), null, delay, Timeout.InfiniteTimeSpan);
+            pending = _connections.FindAll(c => !c.IsEstablished);
         }
 
-        cts.Dispose();
+        var seconds = attempt.Timeout.TotalSeconds.ToString("0.#", System.Globalization.CultureInfo.InvariantCulture);
+        FailAttempt(attempt, new Status(StatusCode.Unavailable, pending.Count > 0
+            ? $"connecting to {PeerText} timed out after {seconds}s: the TCP connection was accepted but the server sent no HTTP/2 SETTINGS"
+            : $"connecting to {PeerText} timed out after {seconds}s"));
+        foreach (var connection in pending)
+        {
+            connection.Abort("the connection attempt timed out");
+        }
+    }
+
+    private void FailAttempt(ConnectAttempt attempt, Status failure)
+    {
+        lock (_lock)
+        {
+            if (_attempt != attempt)
+            {
+                return; // connected, shut down, or already failed
+            }
+
+            FailAttemptLocked(failure);
+        }
+
         _host.Serializer.Drain();
     }
+
+    private void FailAttemptLocked(Status failure)
+    {
+        EndAttemptLocked();
+        var delay = _backoff.NextDelay();
+        SubchannelLog.ConnectFailed(_logger, PeerText, failure.Detail, delay);
+        SetStateLocked(ConnectivityState.TransientFailure, failure);
+        _backoffTimer = _host.TimeProvider.CreateTimer(_ => OnBackoffElapsed(), null, delay, Timeout.InfiniteTimeSpan);
+    }
+
+    private void EndAttemptLocked()
+    {
+        if (_attempt is { } attempt)
+        {
+            _attempt = null;
+            attempt.Timer?.Dispose();
+            attempt.Trigger.Cancel();
+            attempt.Abort.Cancel();
+        }
+    }
+
+    private bool HasUsableConnectionLocked() => _connections.Exists(c => c.IsUsable);
 
     private void OnBackoffElapsed()
     {
@@ -279,13 +321,19 @@ internal sealed class HttpSubchannel : Subchannel
 
     private async ValueTask<Stream> ConnectAsync(SocketsHttpConnectionContext context, CancellationToken connectionToken)
     {
-        if (_state.State == ConnectivityState.Shutdown)
+        CancellationToken attemptAbort;
+        lock (_lock)
         {
-            throw new SubchannelShutdownException(PeerText);
+            if (_state.State is not (ConnectivityState.Connecting or ConnectivityState.Ready))
+            {
+                throw new SubchannelNotConnectedException(PeerText, _state.State);
+            }
+
+            attemptAbort = _attempt?.Abort.Token ?? CancellationToken.None;
         }
 
-        // SocketsHttpHandler does not cancel a connection attempt when its request gives up; shutdown does.
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(connectionToken, _shutdown.Token);
+        // A dial ends with its attempt (timeout) or the subchannel (shutdown), whatever the request that caused it does.
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(connectionToken, _shutdown.Token, attemptAbort);
         var cancellationToken = linked.Token;
         var custom = _host.ConnectionOptions.ConnectFunction;
         if (custom is not null)
@@ -316,22 +364,73 @@ internal sealed class HttpSubchannel : Subchannel
 
     private Stream WatchConnection(Stream stream)
     {
-        Interlocked.Increment(ref _openConnections);
-        return new ConnectionStream(stream, OnConnectionLost);
-    }
-
-    private void OnConnectionLost(string reason)
-    {
-        Interlocked.Decrement(ref _openConnections);
+        var options = _host.ConnectionOptions;
+        var keepAliveTimeout = options.KeepAlivePingDelay == Timeout.InfiniteTimeSpan ? Timeout.InfiniteTimeSpan : options.KeepAlivePingTimeout;
+        var connection = new ConnectionStream(stream, this, PeerText, _host.TimeProvider, keepAliveTimeout);
+        ConnectAttempt? attempt;
         lock (_lock)
         {
-            if (_state.State != ConnectivityState.Ready)
+            if (_state.State == ConnectivityState.Shutdown)
+            {
+                throw new SubchannelNotConnectedException(PeerText, ConnectivityState.Shutdown);
+            }
+
+            _connections.Add(connection);
+            attempt = _attempt;
+        }
+
+        // The connection exists now, before SocketsHttpHandler can hand it to a request: withdraw the trigger.
+        attempt?.Trigger.Cancel();
+        return connection;
+    }
+
+    void IConnectionOwner.OnSettingsReceived(ConnectionStream connection)
+    {
+        lock (_lock)
+        {
+            if (_state.State is ConnectivityState.Shutdown or ConnectivityState.Ready || !_connections.Contains(connection))
             {
                 return;
             }
 
-            SubchannelLog.ConnectionLost(_logger, PeerText, reason);
-            SetStateLocked(ConnectivityState.Idle, new Status(StatusCode.Unavailable, $"connection to {PeerText} lost: {reason}"));
+            EndAttemptLocked();
+            _backoffTimer?.Dispose();
+            _backoffTimer = null;
+            _backoff.Reset();
+            SetStateLocked(ConnectivityState.Ready, Status.DefaultSuccess);
+        }
+
+        SubchannelLog.Connected(_logger, PeerText);
+        _host.Serializer.Drain();
+    }
+
+    void IConnectionOwner.OnGoAway(ConnectionStream connection, string reason) => OnConnectionEnded(connection, reason, closed: false);
+
+    void IConnectionOwner.OnClosed(ConnectionStream connection, string reason) => OnConnectionEnded(connection, reason, closed: true);
+
+    private void OnConnectionEnded(ConnectionStream connection, string reason, bool closed)
+    {
+        lock (_lock)
+        {
+            if (closed && !_connections.Remove(connection))
+            {
+                return;
+            }
+
+            switch (_state.State)
+            {
+                case ConnectivityState.Ready when !HasUsableConnectionLocked():
+                    SubchannelLog.ConnectionLost(_logger, PeerText, reason);
+                    SetStateLocked(ConnectivityState.Idle, new Status(StatusCode.Unavailable, $"connection to {PeerText} lost: {reason}"));
+                    break;
+
+                case ConnectivityState.Connecting when closed && !connection.IsEstablished && _connections.TrueForAll(c => c.IsEstablished):
+                    FailAttemptLocked(new Status(StatusCode.Unavailable, $"connecting to {PeerText} failed: {reason} before the server's HTTP/2 SETTINGS arrived"));
+                    break;
+
+                default:
+                    return;
+            }
         }
 
         _host.Serializer.Drain();
@@ -413,6 +512,18 @@ internal sealed class HttpSubchannel : Subchannel
     {
         protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
             => owner.SendAsync(request, cancellationToken);
+    }
+
+    /// <summary>One connection attempt: the trigger request, the timeout, and the token that abandons its dial.</summary>
+    private sealed class ConnectAttempt(TimeSpan timeout)
+    {
+        public TimeSpan Timeout { get; } = timeout;
+
+        public CancellationTokenSource Trigger { get; } = new();
+
+        public CancellationTokenSource Abort { get; } = new();
+
+        public ITimer? Timer { get; set; }
     }
 
     private void DisposeHandler()

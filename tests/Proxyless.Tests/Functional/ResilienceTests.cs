@@ -151,7 +151,7 @@ public class ResilienceTests
             });
             var ex = await Assert.ThrowsAsync<RpcException>(() => CallAsync(new Echo.EchoClient(channel)));
             Assert.Equal(StatusCode.Unavailable, ex.StatusCode);
-            Assert.Contains("did not answer on HTTP/2", ex.Status.Detail);
+            Assert.Contains("the TCP connection was accepted but the server sent no HTTP/2 SETTINGS", ex.Status.Detail);
             Assert.NotEqual(ConnectivityState.Ready, channel.State);
         }
         finally

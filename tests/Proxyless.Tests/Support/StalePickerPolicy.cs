@@ -5,7 +5,9 @@ namespace Proxyless.Tests.Support;
 
 /// <summary>
 /// A test policy, <c>stale_rotation</c>, whose picker rotates over every address whatever its state: it behaves like a
-/// picker that has not yet heard that a backend died, which is the window transparent retry covers.
+/// picker that has not yet heard that a backend died, which is the window transparent retry covers. Like any policy it
+/// asks its subchannels to connect (again when they go IDLE) and publishes a new picker, the same rotation, whenever
+/// one changes state.
 /// </summary>
 internal sealed class StalePickerPolicyProvider : LoadBalancerProvider
 {
@@ -28,12 +30,25 @@ internal sealed class StalePickerPolicyProvider : LoadBalancerProvider
         {
             foreach (var endpoint in state.Endpoints)
             {
-                _subchannels.Add(helper.CreateSubchannel(endpoint.Addresses[0], _ => { }));
+                Subchannel? subchannel = null;
+                subchannel = helper.CreateSubchannel(endpoint.Addresses[0], s =>
+                {
+                    if (s.State == ConnectivityState.Idle)
+                    {
+                        subchannel!.RequestConnection();
+                    }
+
+                    Publish();
+                });
+                _subchannels.Add(subchannel);
+                subchannel.RequestConnection();
             }
 
-            helper.UpdateState(ConnectivityState.Ready, new Rotation(_subchannels.Select(s => PickResult.ForSubchannel(s)).ToArray()));
+            Publish();
             return Status.DefaultSuccess;
         }
+
+        private void Publish() => helper.UpdateState(ConnectivityState.Ready, new Rotation(_subchannels.Select(s => PickResult.ForSubchannel(s)).ToArray()));
 
         public override void ResolverError(Status error)
         {

@@ -1,0 +1,254 @@
+using System.Buffers.Binary;
+using Microsoft.Extensions.Time.Testing;
+using Proxyless.Tests.Support;
+using Proxyless.Transport;
+
+namespace Proxyless.Tests.Unit;
+
+// These tests make single reads on purpose: what one read returns (a whole GOAWAY, zero bytes, an error) is the point.
+#pragma warning disable CA2022
+
+public class ConnectionStreamTests
+{
+    private static readonly byte[] ClientPreface = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"u8.ToArray();
+
+    private static byte[] Frame(byte type, byte flags, int streamId, byte[] payload)
+    {
+        var frame = new byte[9 + payload.Length];
+        frame[0] = (byte)(payload.Length >> 16);
+        frame[1] = (byte)(payload.Length >> 8);
+        frame[2] = (byte)payload.Length;
+        frame[3] = type;
+        frame[4] = flags;
+        BinaryPrimitives.WriteInt32BigEndian(frame.AsSpan(5), streamId);
+        payload.CopyTo(frame, 9);
+        return frame;
+    }
+
+    private static byte[] Settings(bool ack = false) => Frame(0x4, (byte)(ack ? 1 : 0), 0, ack ? [] : new byte[6]);
+
+    private static byte[] Headers(int streamId) => Frame(0x1, 0x4, streamId, new byte[20]);
+
+    private static byte[] Data(int streamId, int length) => Frame(0x0, 0, streamId, new byte[length]);
+
+    private static byte[] Ping(long payload, bool ack = false)
+    {
+        var body = new byte[8];
+        BinaryPrimitives.WriteInt64BigEndian(body, payload);
+        return Frame(0x6, (byte)(ack ? 1 : 0), 0, body);
+    }
+
+    private static byte[] GoAway(int lastStreamId, uint error)
+    {
+        var body = new byte[8];
+        BinaryPrimitives.WriteInt32BigEndian(body, lastStreamId);
+        BinaryPrimitives.WriteUInt32BigEndian(body.AsSpan(4), error);
+        return Frame(0x7, 0, 0, body);
+    }
+
+    private static (int LastStreamId, uint Error) ReadGoAway(byte[] bytes)
+    {
+        Assert.Equal(17, bytes.Length);
+        Assert.Equal(0x7, bytes[3]);
+        return (BinaryPrimitives.ReadInt32BigEndian(bytes.AsSpan(9)), BinaryPrimitives.ReadUInt32BigEndian(bytes.AsSpan(13)));
+    }
+
+    private static async Task<byte[]> ReadExactlyAsync(Stream stream, int count)
+    {
+        var buffer = new byte[count];
+        var read = 0;
+        while (read < count)
+        {
+            var n = await stream.ReadAsync(buffer.AsMemory(read));
+            Assert.NotEqual(0, n);
+            read += n;
+        }
+
+        return buffer;
+    }
+
+    private static async Task<ConnectionStream> EstablishedAsync(ScriptedStream inner, Owner owner, TimeProvider? time = null, TimeSpan? keepAlive = null)
+    {
+        var connection = new ConnectionStream(inner, owner, "127.0.0.1:1", time ?? TimeProvider.System, keepAlive ?? Timeout.InfiniteTimeSpan);
+        await connection.WriteAsync(ClientPreface.Concat(Settings()).ToArray());
+        inner.Feed(Settings());
+        await ReadExactlyAsync(connection, 15);
+        return connection;
+    }
+
+    [Fact]
+    public async Task TheServersFirstSettingsMakeTheConnectionEstablishedAndGoAwayMakesItUnusable()
+    {
+        var inner = new ScriptedStream();
+        var owner = new Owner();
+        var connection = new ConnectionStream(inner, owner, "127.0.0.1:1", TimeProvider.System, Timeout.InfiniteTimeSpan);
+        Assert.False(connection.IsEstablished);
+
+        // Bytes split anywhere, even one at a time, are followed correctly.
+        foreach (var b in Settings().Concat(Settings(ack: true)))
+        {
+            inner.Feed([b]);
+            await ReadExactlyAsync(connection, 1);
+        }
+
+        Assert.True(connection.IsUsable);
+        Assert.Equal(["settings"], owner.Events);
+
+        inner.Feed(GoAway(7, 0));
+        await ReadExactlyAsync(connection, 17);
+        Assert.False(connection.IsUsable);
+        Assert.Equal(["settings", "goaway: the server sent GOAWAY"], owner.Events);
+    }
+
+    [Fact]
+    public async Task WhenTheServerClosesSocketsHttpHandlerGetsAGoAwayAboveTheLastWrittenStreamThenTheError()
+    {
+        var inner = new ScriptedStream();
+        var owner = new Owner();
+        var connection = await EstablishedAsync(inner, owner);
+        await connection.WriteAsync(Headers(1).Concat(Data(1, 10)).Concat(Headers(3)).ToArray());
+
+        inner.FeedEndOfStream();
+        Assert.Equal(0, await connection.ReadAsync(Memory<byte>.Empty)); // a zero-byte read: data is ready
+        Assert.Equal((3, 0u), ReadGoAway(await ReadExactlyAsync(connection, 17)));
+        Assert.Equal(["settings", "closed: the server closed the connection"], owner.Events);
+
+        var error = await Assert.ThrowsAsync<IOException>(async () => await connection.ReadAsync(new byte[64]));
+        Assert.Equal("connection to 127.0.0.1:1 lost: the server closed the connection", error.Message);
+    }
+
+    [Fact]
+    public async Task AFailedWriteIsNotReportedToTheWriterAndItsStreamsAreAboveTheGoAway()
+    {
+        var inner = new ScriptedStream();
+        var owner = new Owner();
+        var connection = await EstablishedAsync(inner, owner);
+        await connection.WriteAsync(Headers(1));
+        var buffer = new byte[64];
+        var pendingRead = connection.ReadAsync(buffer).AsTask();
+
+        inner.FailWrites = true;
+        await connection.WriteAsync(Headers(3).Concat(Headers(5)).ToArray()); // swallowed: the peer is gone
+        await connection.WriteAsync(Headers(7));                            // discarded
+        Assert.True(inner.Disposed, "the socket is closed so that the read side wakes up");
+
+        // The read that was waiting returns GOAWAY naming stream 1: streams 3, 5 and 7 never left.
+        Assert.Equal(17, await pendingRead);
+        Assert.Equal((1, 0u), ReadGoAway(buffer[..17]));
+        Assert.Contains(owner.Events, e => e.StartsWith("closed: writing to the connection failed", StringComparison.Ordinal));
+        await Assert.ThrowsAsync<IOException>(async () => await connection.ReadAsync(new byte[64]));
+    }
+
+    [Fact]
+    public async Task TheGoAwayAfterAFailedWriteNamesOnlyStreamsWrittenBeforeIt()
+    {
+        var inner = new ScriptedStream();
+        var owner = new Owner();
+        var connection = await EstablishedAsync(inner, owner);
+        await connection.WriteAsync(Headers(1));
+        await connection.WriteAsync(Headers(3));
+        inner.FailWrites = true;
+        await connection.WriteAsync(Headers(5));
+
+        var buffer = new byte[17];
+        Assert.Equal(17, await connection.ReadAsync(buffer));
+        Assert.Equal((3, 0u), ReadGoAway(buffer));
+        await Assert.ThrowsAsync<IOException>(async () => await connection.ReadAsync(new byte[64]));
+    }
+
+    [Fact]
+    public async Task BeforeTheServersSettingsOrInsideAFrameTheErrorComesWithoutAGoAway()
+    {
+        var inner = new ScriptedStream();
+        var owner = new Owner();
+        var fresh = new ConnectionStream(inner, owner, "127.0.0.1:1", TimeProvider.System, Timeout.InfiniteTimeSpan);
+        inner.FeedEndOfStream();
+        await Assert.ThrowsAsync<IOException>(async () => await fresh.ReadAsync(new byte[64]));
+
+        var inner2 = new ScriptedStream();
+        var connection = await EstablishedAsync(inner2, new Owner());
+        var partial = Data(1, 100);
+        inner2.Feed(partial[..50]);
+        await ReadExactlyAsync(connection, 50);
+        inner2.FeedError(new IOException("Connection reset by peer"));
+        var error = await Assert.ThrowsAsync<IOException>(async () => await connection.ReadAsync(new byte[64]));
+        Assert.Contains("Connection reset by peer", error.Message);
+    }
+
+    [Fact]
+    public async Task AnUnansweredKeepAlivePingKillsTheConnectionAfterTheTimeout()
+    {
+        var time = new FakeTimeProvider();
+        var inner = new ScriptedStream();
+        var owner = new Owner();
+        var connection = await EstablishedAsync(inner, owner, time, TimeSpan.FromSeconds(1));
+
+        // Answered in time: nothing happens.
+        await connection.WriteAsync(Ping(1));
+        time.Advance(TimeSpan.FromMilliseconds(900));
+        inner.Feed(Ping(1, ack: true));
+        await ReadExactlyAsync(connection, 17);
+        time.Advance(TimeSpan.FromSeconds(5));
+        Assert.True(connection.IsUsable);
+
+        // RTT pings (negative payloads) are not keepalive pings; an unanswered keepalive ping kills the connection.
+        await connection.WriteAsync(Ping(-5));
+        time.Advance(TimeSpan.FromSeconds(5));
+        Assert.True(connection.IsUsable);
+        await connection.WriteAsync(Headers(1));
+        await connection.WriteAsync(Ping(2));
+        time.Advance(TimeSpan.FromMilliseconds(999));
+        Assert.True(connection.IsUsable);
+        time.Advance(TimeSpan.FromMilliseconds(1));
+        Assert.False(connection.IsUsable);
+        Assert.Contains("closed: no reply to a keepalive ping within 1s", owner.Events);
+
+        var buffer = new byte[17];
+        Assert.Equal(17, await connection.ReadAsync(buffer));
+        Assert.Equal((1, 0u), ReadGoAway(buffer));
+        var error = await Assert.ThrowsAsync<IOException>(async () => await connection.ReadAsync(new byte[64]));
+        Assert.Equal("connection to 127.0.0.1:1 lost: no reply to a keepalive ping within 1s", error.Message);
+    }
+
+    [Fact]
+    public async Task DisposingReportsTheConnectionClosedOnce()
+    {
+        var inner = new ScriptedStream();
+        var owner = new Owner();
+        var connection = await EstablishedAsync(inner, owner);
+        connection.Dispose();
+        connection.Dispose();
+        Assert.Equal(["settings", "closed: the connection was closed by the client"], owner.Events);
+        Assert.True(inner.Disposed);
+    }
+
+    private sealed class Owner : IConnectionOwner
+    {
+        private readonly List<string> _events = [];
+
+        public IReadOnlyList<string> Events
+        {
+            get
+            {
+                lock (_events)
+                {
+                    return [.. _events];
+                }
+            }
+        }
+
+        public void OnSettingsReceived(ConnectionStream connection) => Add("settings");
+
+        public void OnGoAway(ConnectionStream connection, string reason) => Add("goaway: " + reason);
+
+        public void OnClosed(ConnectionStream connection, string reason) => Add("closed: " + reason);
+
+        private void Add(string e)
+        {
+            lock (_events)
+            {
+                _events.Add(e);
+            }
+        }
+    }
+}
