@@ -129,6 +129,11 @@ public sealed class EchoBackend : IAsyncDisposable
         }
 
         var app = builder.Build();
+        app.Use(next => context =>
+        {
+            state.OnHttpRequest();
+            return next(context);
+        });
         app.MapGrpcService<EchoService>();
         if (health is not null)
         {

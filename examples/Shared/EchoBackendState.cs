@@ -6,6 +6,7 @@ namespace Proxyless.Examples;
 public sealed class EchoBackendState(EchoBackendOptions options)
 {
     private int _calls;
+    private int _httpRequests;
 
     /// <summary>Connections open now (updated by the server's connection middleware).</summary>
     internal int OpenConnectionCount;
@@ -22,9 +23,17 @@ public sealed class EchoBackendState(EchoBackendOptions options)
     /// <summary>Calls received so far.</summary>
     public int Calls => Volatile.Read(ref _calls);
 
+    /// <summary>
+    /// Every HTTP request that reached the server application, gRPC or not (a client's connection probes would count
+    /// here; opening a connection does not).
+    /// </summary>
+    public int HttpRequests => Volatile.Read(ref _httpRequests);
+
     /// <summary>Builds a reply.</summary>
     /// <param name="message">The request message.</param>
     public string Reply(string message) => $"{message} (from {Label})";
+
+    internal void OnHttpRequest() => Interlocked.Increment(ref _httpRequests);
 
     internal void Record(ServerCallContext context) => CallLog.Enqueue((context.Method, context.Peer));
 

@@ -1,13 +1,16 @@
 using System.Buffers;
 using System.Net;
+using System.Runtime.ExceptionServices;
 
 namespace Proxyless;
 
 /// <summary>
 /// A call's request body, kept so that a transparent retry can send exactly the same bytes to another backend.
-/// grpc-dotnet's request contents cannot be serialized twice (a retry call's second serialization sends a truncated
-/// message), so the first serialization is copied as it is written, into a pooled buffer of at most
-/// <see cref="MaxCapture"/> bytes, and later sends write the copy. Capturing stops (and the buffer goes back to the
+/// grpc-dotnet's request contents cannot be serialized twice (a retry call's content writes nothing the second time,
+/// since it counts the messages its attempt already wrote), so the first serialization is copied as it is written,
+/// into a pooled buffer of at most <see cref="MaxCapture"/> bytes, and later sends write the copy. When the request
+/// stream fails (the server refused the stream), the content is still allowed to finish into the copy and the failure
+/// is reported after it, so a refused unary body is always whole. Capturing stops (and the buffer goes back to the
 /// pool) once the response has begun, when no transparent retry can happen any more. A body still being written
 /// (a client stream the application has not completed), or a larger one, cannot be replayed.
 /// </summary>
@@ -87,9 +90,10 @@ internal sealed class ReplayableContent : HttpContent
             return;
         }
 
+        var capturing = new CapturingStream(stream, this);
         try
         {
-            await _inner.CopyToAsync(new CapturingStream(stream, this), cancellationToken).ConfigureAwait(false);
+            await _inner.CopyToAsync(capturing, cancellationToken).ConfigureAwait(false);
         }
         catch
         {
@@ -104,6 +108,8 @@ internal sealed class ReplayableContent : HttpContent
                 _state = State.Captured;
             }
         }
+
+        capturing.WriteFailure?.Throw(); // the body is whole in the copy; the request stream itself failed
     }
 
     protected override bool TryComputeLength(out long length)
@@ -123,13 +129,14 @@ internal sealed class ReplayableContent : HttpContent
         base.Dispose(disposing);
     }
 
-    private void Capture(ReadOnlySpan<byte> data)
+    /// <summary>Copies written bytes; false when the body is no longer being kept (so write failures must surface).</summary>
+    private bool Capture(ReadOnlySpan<byte> data)
     {
         lock (_lock)
         {
             if (_state != State.Sending)
             {
-                return;
+                return false;
             }
 
             var needed = _length + data.Length;
@@ -137,7 +144,7 @@ internal sealed class ReplayableContent : HttpContent
             {
                 _state = State.NotReplayable;
                 ReturnBufferLocked();
-                return;
+                return false;
             }
 
             if (_buffer is null || _buffer.Length < needed)
@@ -150,6 +157,7 @@ internal sealed class ReplayableContent : HttpContent
 
             data.CopyTo(_buffer.AsSpan(_length));
             _length = needed;
+            return true;
         }
     }
 
@@ -162,9 +170,15 @@ internal sealed class ReplayableContent : HttpContent
         }
     }
 
-    /// <summary>Passes writes to the request stream and copies them into the owner's buffer.</summary>
+    /// <summary>
+    /// Copies writes into the owner's buffer and passes them to the request stream. Once the request stream has failed
+    /// while the body is being kept, later writes only go to the copy, and the failure waits in
+    /// <see cref="WriteFailure"/> until the content is done.
+    /// </summary>
     private sealed class CapturingStream(Stream inner, ReplayableContent owner) : Stream
     {
+        public ExceptionDispatchInfo? WriteFailure { get; private set; }
+
         public override bool CanRead => false;
 
         public override bool CanSeek => false;
@@ -181,29 +195,44 @@ internal sealed class ReplayableContent : HttpContent
 
         public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
         {
-            owner.Capture(buffer.Span);
-            return inner.WriteAsync(buffer, cancellationToken);
+            var kept = owner.Capture(buffer.Span);
+            if (WriteFailure is not null)
+            {
+                return kept ? ValueTask.CompletedTask : ValueTask.FromException(WriteFailure.SourceException);
+            }
+
+            var write = inner.WriteAsync(buffer, cancellationToken);
+            return write.IsCompletedSuccessfully ? write : AwaitWriteAsync(write, kept, cancellationToken);
         }
 
         public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken)
             => WriteAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
 
-        public override void Write(byte[] buffer, int offset, int count) => Write(buffer.AsSpan(offset, count));
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
-        public override void Write(ReadOnlySpan<byte> buffer)
+        public override Task FlushAsync(CancellationToken cancellationToken)
+            => WriteFailure is null ? inner.FlushAsync(cancellationToken) : Task.CompletedTask;
+
+        public override void Flush()
         {
-            owner.Capture(buffer);
-            inner.Write(buffer);
         }
-
-        public override Task FlushAsync(CancellationToken cancellationToken) => inner.FlushAsync(cancellationToken);
-
-        public override void Flush() => inner.Flush();
 
         public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
         public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
 
         public override void SetLength(long value) => throw new NotSupportedException();
+
+        private async ValueTask AwaitWriteAsync(ValueTask write, bool kept, CancellationToken cancellationToken)
+        {
+            try
+            {
+                await write.ConfigureAwait(false);
+            }
+            catch (Exception ex) when (kept && !(ex is OperationCanceledException && cancellationToken.IsCancellationRequested))
+            {
+                WriteFailure = ExceptionDispatchInfo.Capture(ex);
+            }
+        }
     }
 }

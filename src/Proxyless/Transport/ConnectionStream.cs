@@ -7,7 +7,9 @@ namespace Proxyless.Transport;
 /// the frames in both directions and does three things SocketsHttpHandler cannot be asked to do:
 /// <list type="bullet">
 /// <item>tells its subchannel when the server's first SETTINGS frame arrives (the connection is READY), when the
-/// server sends GOAWAY, and when the connection dies;</item>
+/// server sends GOAWAY, and when the connection dies. SETTINGS and GOAWAY are told only once SocketsHttpHandler has
+/// processed them (it asks for more data only after handling every whole frame it has), so a subchannel never acts
+/// on a connection state SocketsHttpHandler has not reached yet;</item>
 /// <item>when the connection dies (end of stream, a failed read or write, or an unanswered keepalive ping), hands
 /// SocketsHttpHandler a GOAWAY whose last-stream-id is the highest stream whose HEADERS were written successfully,
 /// then the error. Streams above it provably never reached the server, so SocketsHttpHandler treats them as refused
@@ -31,6 +33,7 @@ internal sealed class ConnectionStream : Stream
     private int _writtenStreamId;       // highest client stream whose HEADERS a completed write carried
     private int _writingStreamId;       // highest client stream in the write under way, 0 when none
     private bool _settingsReceived;
+    private bool _anyByteReceived;
     private bool _goAwayReceived;
     private string? _failure;           // why the connection is dead; set once
     private bool _closedReported;
@@ -40,6 +43,7 @@ internal sealed class ConnectionStream : Stream
     private int _goAwayDelivered;
     private ITimer? _pingTimer;
     private ulong _pingPayload;
+    private readonly Queue<(long Frame, string? GoAwayReason)> _pendingEvents = new(); // SETTINGS when the reason is null
 
     /// <param name="inner">The connected (and, with TLS, authenticated) stream.</param>
     /// <param name="owner">The subchannel.</param>
@@ -98,6 +102,7 @@ internal sealed class ConnectionStream : Stream
 
     public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
+        RaiseProcessedEvents();
         if (TryDeliverGoAway(buffer.Span, out var delivered))
         {
             return delivered;
@@ -120,6 +125,16 @@ internal sealed class ConnectionStream : Stream
         if (read == 0)
         {
             return buffer.IsEmpty ? 0 : Failed("the server closed the connection", buffer.Span, null);
+        }
+
+        if (!_anyByteReceived)
+        {
+            _anyByteReceived = true;
+            if (buffer.Span[..read].StartsWith("HTTP/"u8))
+            {
+                // An HTTP/1.x server answering the connection preface: no point parsing its text as frames.
+                return Failed("the server answered in HTTP/1.x, not HTTP/2 (is the endpoint configured for HTTP/2 without TLS?)", buffer.Span, null);
+            }
         }
 
         var observer = new InboundObserver(this);
@@ -301,6 +316,7 @@ internal sealed class ConnectionStream : Stream
             _closedReported = true;
             timer = _pingTimer;
             _pingTimer = null;
+            _pendingEvents.Clear(); // closed says it all
         }
 
         timer?.Dispose();
@@ -321,21 +337,45 @@ internal sealed class ConnectionStream : Stream
         }
     }
 
+    // Called at the start of each read: SocketsHttpHandler has handled every whole frame it was given.
+    private void RaiseProcessedEvents()
+    {
+        while (true)
+        {
+            (long Frame, string? GoAwayReason) next;
+            lock (_lock)
+            {
+                if (!_pendingEvents.TryPeek(out next) || next.Frame > _inbound.FramesCompleted)
+                {
+                    return;
+                }
+
+                _pendingEvents.Dequeue();
+            }
+
+            if (next.GoAwayReason is null)
+            {
+                _owner.OnSettingsReceived(this);
+            }
+            else
+            {
+                _owner.OnGoAway(this, next.GoAwayReason);
+            }
+        }
+    }
+
     private void OnInboundFrame(in Http2Frame frame)
     {
         switch (frame.Type)
         {
             case Http2Frame.Settings when !frame.IsAck:
-                bool first;
                 lock (_lock)
                 {
-                    first = !_settingsReceived;
-                    _settingsReceived = true;
-                }
-
-                if (first)
-                {
-                    _owner.OnSettingsReceived(this);
+                    if (!_settingsReceived)
+                    {
+                        _settingsReceived = true;
+                        _pendingEvents.Enqueue((_inbound.FramesStarted, null));
+                    }
                 }
 
                 break;
@@ -344,9 +384,9 @@ internal sealed class ConnectionStream : Stream
                 lock (_lock)
                 {
                     _goAwayReceived = true;
+                    _pendingEvents.Enqueue((_inbound.FramesStarted, frame.ErrorCode == 0 ? "the server sent GOAWAY" : $"the server sent GOAWAY with HTTP/2 error {frame.ErrorCode}"));
                 }
 
-                _owner.OnGoAway(this, frame.ErrorCode == 0 ? "the server sent GOAWAY" : $"the server sent GOAWAY with HTTP/2 error {frame.ErrorCode}");
                 break;
 
             case Http2Frame.Ping when frame.IsAck:

@@ -228,8 +228,19 @@ internal sealed class HttpSubchannel : Subchannel, IConnectionOwner
         {
             await ConnectionTrigger.SendAsync(_invoker, _host.BaseUri, _authorityOverride, attempt.Trigger.Token).ConfigureAwait(false);
 
-            // Answered: it went out on a connection that was already usable, whose SETTINGS made this subchannel READY.
+            // Answered: it went out on a connection SocketsHttpHandler already had. That connection works, so use it.
             SubchannelLog.TriggerAnswered(_logger, PeerText);
+            lock (_lock)
+            {
+                if (_attempt == attempt && HasUsableConnectionLocked())
+                {
+                    EndAttemptLocked(abandonDials: false);
+                    _backoff.Reset();
+                    SetStateLocked(ConnectivityState.Ready, Status.DefaultSuccess);
+                }
+            }
+
+            _host.Serializer.Drain();
         }
         catch (OperationCanceledException) when (attempt.Trigger.IsCancellationRequested)
         {
@@ -288,14 +299,19 @@ internal sealed class HttpSubchannel : Subchannel, IConnectionOwner
         _backoffTimer = _host.TimeProvider.CreateTimer(_ => OnBackoffElapsed(), null, delay, Timeout.InfiniteTimeSpan);
     }
 
-    private void EndAttemptLocked()
+    // Ends the attempt. Dials still under way are abandoned only when the attempt failed or the subchannel shut down:
+    // after success they may carry calls SocketsHttpHandler is resending.
+    private void EndAttemptLocked(bool abandonDials = true)
     {
         if (_attempt is { } attempt)
         {
             _attempt = null;
             attempt.Timer?.Dispose();
             attempt.Trigger.Cancel();
-            attempt.Abort.Cancel();
+            if (abandonDials)
+            {
+                attempt.Abort.Cancel();
+            }
         }
     }
 
@@ -334,7 +350,19 @@ internal sealed class HttpSubchannel : Subchannel, IConnectionOwner
 
         // A dial ends with its attempt (timeout) or the subchannel (shutdown), whatever the request that caused it does.
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(connectionToken, _shutdown.Token, attemptAbort);
-        var cancellationToken = linked.Token;
+        try
+        {
+            return await DialAsync(linked.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (!connectionToken.IsCancellationRequested)
+        {
+            // Abandoned by this subchannel, not by SocketsHttpHandler: the request never left, so say so.
+            throw new SubchannelNotConnectedException(PeerText, State.State);
+        }
+    }
+
+    private async ValueTask<Stream> DialAsync(CancellationToken cancellationToken)
+    {
         var custom = _host.ConnectionOptions.ConnectFunction;
         if (custom is not null)
         {
@@ -393,7 +421,7 @@ internal sealed class HttpSubchannel : Subchannel, IConnectionOwner
                 return;
             }
 
-            EndAttemptLocked();
+            EndAttemptLocked(abandonDials: false);
             _backoffTimer?.Dispose();
             _backoffTimer = null;
             _backoff.Reset();
@@ -412,7 +440,7 @@ internal sealed class HttpSubchannel : Subchannel, IConnectionOwner
     {
         lock (_lock)
         {
-            if (closed && !_connections.Remove(connection))
+            if (closed ? !_connections.Remove(connection) : !_connections.Contains(connection))
             {
                 return;
             }
@@ -425,7 +453,7 @@ internal sealed class HttpSubchannel : Subchannel, IConnectionOwner
                     break;
 
                 case ConnectivityState.Connecting when closed && !connection.IsEstablished && _connections.TrueForAll(c => c.IsEstablished):
-                    FailAttemptLocked(new Status(StatusCode.Unavailable, $"connecting to {PeerText} failed: {reason} before the server's HTTP/2 SETTINGS arrived"));
+                    FailAttemptLocked(new Status(StatusCode.Unavailable, $"connecting to {PeerText} failed: {reason} (no HTTP/2 SETTINGS from the server)"));
                     break;
 
                 default:

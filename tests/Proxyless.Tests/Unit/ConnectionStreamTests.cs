@@ -71,33 +71,44 @@ public class ConnectionStreamTests
     {
         var connection = new ConnectionStream(inner, owner, "127.0.0.1:1", time ?? TimeProvider.System, keepAlive ?? Timeout.InfiniteTimeSpan);
         await connection.WriteAsync(ClientPreface.Concat(Settings()).ToArray());
-        inner.Feed(Settings());
+        inner.Feed(Settings().Concat(Settings(ack: true)).ToArray());
         await ReadExactlyAsync(connection, 15);
+        await ReadExactlyAsync(connection, 9); // the read after the SETTINGS frame tells the owner
+        Assert.Equal("settings", owner.Events[0]);
         return connection;
     }
 
     [Fact]
-    public async Task TheServersFirstSettingsMakeTheConnectionEstablishedAndGoAwayMakesItUnusable()
+    public async Task SettingsAndGoAwayAreToldOnceSocketsHttpHandlerAsksForMoreDataAfterThem()
     {
         var inner = new ScriptedStream();
         var owner = new Owner();
         var connection = new ConnectionStream(inner, owner, "127.0.0.1:1", TimeProvider.System, Timeout.InfiniteTimeSpan);
         Assert.False(connection.IsEstablished);
 
-        // Bytes split anywhere, even one at a time, are followed correctly.
-        foreach (var b in Settings().Concat(Settings(ack: true)))
+        // Bytes split anywhere, even one at a time, are followed correctly; the frame is told only after its last byte
+        // was handed over and the next read began (SocketsHttpHandler reads again only after handling whole frames).
+        var settings = Settings();
+        foreach (var b in settings)
         {
+            Assert.Empty(owner.Events);
             inner.Feed([b]);
             await ReadExactlyAsync(connection, 1);
         }
 
-        Assert.True(connection.IsUsable);
+        Assert.True(connection.IsEstablished);
+        Assert.Empty(owner.Events);
+        var next = connection.ReadAsync(new byte[64]).AsTask();
         Assert.Equal(["settings"], owner.Events);
 
         inner.Feed(GoAway(7, 0));
-        await ReadExactlyAsync(connection, 17);
+        Assert.Equal(17, await next);
         Assert.False(connection.IsUsable);
+        Assert.Equal(["settings"], owner.Events);
+        next = connection.ReadAsync(new byte[64]).AsTask();
         Assert.Equal(["settings", "goaway: the server sent GOAWAY"], owner.Events);
+        inner.Feed(Settings(ack: true));
+        Assert.Equal(9, await next);
     }
 
     [Fact]
@@ -109,9 +120,12 @@ public class ConnectionStreamTests
         await connection.WriteAsync(Headers(1).Concat(Data(1, 10)).Concat(Headers(3)).ToArray());
 
         inner.FeedEndOfStream();
-        Assert.Equal(0, await connection.ReadAsync(Memory<byte>.Empty)); // a zero-byte read: data is ready
-        Assert.Equal((3, 0u), ReadGoAway(await ReadExactlyAsync(connection, 17)));
-        Assert.Equal(["settings", "closed: the server closed the connection"], owner.Events);
+        Assert.Equal(0, await connection.ReadAsync(Memory<byte>.Empty)); // a zero-byte read only says "readable"
+        Assert.Equal(["settings"], owner.Events);
+        var buffer = new byte[64];
+        Assert.Equal(17, await connection.ReadAsync(buffer));
+        Assert.Equal((3, 0u), ReadGoAway(buffer[..17]));
+        Assert.Equal(["settings", "closed: the server closed the connection"], owner.Events); // told with the GOAWAY
 
         var error = await Assert.ThrowsAsync<IOException>(async () => await connection.ReadAsync(new byte[64]));
         Assert.Equal("connection to 127.0.0.1:1 lost: the server closed the connection", error.Message);
