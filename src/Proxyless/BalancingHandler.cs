@@ -181,7 +181,9 @@ internal sealed class BalancingHandler(ChannelController controller) : HttpMessa
 
             // HttpRequestException's text names the logical host of the request URI; say which backend failed.
             var tlsFailure = subchannel.DescribeTlsFailure(ex);
-            var message = tlsFailure ?? $"{ex.Message} (backend {subchannel.PeerText})";
+            var message = tlsFailure ?? (ex.HttpRequestError == HttpRequestError.ConnectionError
+                ? $"connecting to {subchannel.PeerText} failed: {HttpSubchannel.Describe(ex)}"
+                : $"{ex.Message} (backend {subchannel.PeerText})");
             if (tlsFailure is not null || ClosedWithoutError(ex))
             {
                 // A rejected certificate, or GOAWAY/close with NO_ERROR before the response began: the server did not

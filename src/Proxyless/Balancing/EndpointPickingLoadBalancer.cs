@@ -102,12 +102,36 @@ public abstract class EndpointPickingLoadBalancer : LoadBalancer
         var state = ready.Count > 0 ? ConnectivityState.Connecting : EndpointSharding.AggregateState(children);
         if (state == ConnectivityState.TransientFailure)
         {
-            Helper.UpdateState(state, new Policies.RoundRobin.RoundRobinPicker(children.Select(c => c.Picker).ToArray()));
+            Helper.UpdateState(state, new Policies.RoundRobin.RoundRobinPicker(children.Select(c => (Picker)new ChildFailurePicker(c.Picker, PolicyName)).ToArray()));
         }
         else
         {
             // Idle children are being asked to reconnect, so from the outside the policy is connecting.
             Helper.UpdateState(ConnectivityState.Connecting, Picker.Queue);
         }
+    }
+
+    /// <summary>
+    /// A failing child's picker as seen from this policy: its error names the policy the user configured, not the
+    /// pick_first child inside it ("round_robin: connecting to 127.0.0.1:50052 failed: ...").
+    /// </summary>
+    private sealed class ChildFailurePicker(Picker child, string policyName) : Picker
+    {
+        private const string ChildPrefix = "pick_first: ";
+
+        public override PickResult Pick(in PickContext context)
+        {
+            var result = child.Pick(in context);
+            if (result.Type != PickResultType.Fail)
+            {
+                return result;
+            }
+
+            var detail = result.Status.Detail;
+            detail = detail.StartsWith(ChildPrefix, StringComparison.Ordinal) ? detail[ChildPrefix.Length..] : detail;
+            return PickResult.ForFailure(new Status(result.Status.StatusCode, $"{policyName}: {detail}", result.Status.DebugException));
+        }
+
+        public override string ToString() => child.ToString() ?? "";
     }
 }

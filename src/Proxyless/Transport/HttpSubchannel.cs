@@ -566,7 +566,8 @@ internal sealed class HttpSubchannel : Subchannel, IConnectionOwner
         _handler.Dispose();
     }
 
-    private static string Describe(Exception ex)
+    /// <summary>Why a connection failed, from the innermost socket error (not the request URI's logical host).</summary>
+    public static string Describe(Exception ex)
     {
         // The innermost socket error says what happened ("Connection refused"); HttpRequestException's own text
         // names the request URI's host, which is the logical service name, not this address.

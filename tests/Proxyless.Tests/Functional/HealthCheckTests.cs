@@ -41,7 +41,7 @@ public class HealthCheckTests
     }
 
     [Fact]
-    public async Task WhenEveryBackendIsNotServingCallsFailWithTheReason()
+    public async Task WhenEveryBackendIsNotServingCallsFailWithTheReasonUnderTheConfiguredPolicysName()
     {
         await using var backends = await BackendSet.StartAsync(1);
         backends[0].Health!.SetStatus(Service, ServingStatus.NotServing);
@@ -52,7 +52,7 @@ public class HealthCheckTests
             await new Echo.EchoClient(channel).UnaryEchoAsync(new EchoRequest(), deadline: DateTime.UtcNow.AddSeconds(10));
         });
         Assert.Equal(StatusCode.Unavailable, ex.StatusCode);
-        Assert.Contains($"health check of {backends[0].Address}: service '{Service}' is NOT_SERVING", ex.Status.Detail);
+        Assert.StartsWith($"round_robin: health check of {backends[0].Address}: service '{Service}' is NOT_SERVING", ex.Status.Detail, StringComparison.Ordinal);
         Assert.Equal(0, backends[0].State.Calls);
     }
 
