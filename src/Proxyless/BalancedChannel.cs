@@ -96,12 +96,6 @@ public sealed class BalancedChannel : ChannelBase, IDisposable
             throw new ArgumentException($"The authority '{authority}' of target '{target}' is not a valid host[:port]; set BalancedChannelOptions.Authority.", nameof(target));
         }
 
-        var logger = loggerFactory.CreateLogger<BalancedChannel>();
-        foreach (var warning in serviceConfig.Warnings)
-        {
-            ChannelLog.ServiceConfigWarning(logger, warning);
-        }
-
         var controller = new ChannelController(parsedTarget, resolver, serviceConfig, policy, balancers, authority, baseUri, options, loggerFactory, tls);
         var handler = new BalancingHandler(controller);
         var grpcServiceConfig = new GrpcServiceConfig { RetryThrottling = serviceConfig.RetryThrottling };

@@ -28,6 +28,7 @@ internal sealed class ChannelController : IChannelControlHelper, ISubchannelHost
     private PolicySelection _lastGoodPolicy;
     private int _started;
     private volatile string? _healthCheckServiceName;
+    private readonly HashSet<string> _loggedWarnings = new(StringComparer.Ordinal);
     private volatile bool _disposed;
 
     public ChannelController(
@@ -57,6 +58,7 @@ internal sealed class ChannelController : IChannelControlHelper, ISubchannelHost
         _lastGoodPolicy = defaultPolicy;
         _healthCheckServiceName = defaultConfig.HealthCheckConfig?.ServiceName;
         _resolver = resolver;
+        LogWarnings(defaultConfig, defaultPolicy);
     }
 
     public ResolverTarget Target { get; }
@@ -247,6 +249,19 @@ internal sealed class ChannelController : IChannelControlHelper, ISubchannelHost
         }
     }
 
+    // Each warning (an unknown field, a field that cannot be honoured) is logged once per channel, however often a
+    // resolver sends the same config.
+    private void LogWarnings(ServiceConfig config, PolicySelection policy)
+    {
+        foreach (var warning in config.Warnings.Concat(policy.Warnings))
+        {
+            if (_loggedWarnings.Add(warning))
+            {
+                ChannelLog.ServiceConfigWarning(_logger, warning);
+            }
+        }
+    }
+
     private void OnResolverResult(ResolverResult result)
     {
         if (_disposed)
@@ -270,10 +285,7 @@ internal sealed class ChannelController : IChannelControlHelper, ISubchannelHost
                 _lastGoodResolverConfig = fromResolver;
                 _healthCheckServiceName = fromResolver.HealthCheckConfig?.ServiceName;
                 _lastGoodPolicy = policy;
-                foreach (var warning in fromResolver.Warnings)
-                {
-                    ChannelLog.ServiceConfigWarning(_logger, warning);
-                }
+                LogWarnings(fromResolver, policy);
             }
             catch (ServiceConfigException ex)
             {

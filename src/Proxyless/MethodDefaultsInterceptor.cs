@@ -75,7 +75,9 @@ internal sealed class MethodDefaultsInterceptor : Interceptor
         var options = context.Options;
         if (settings.Timeout is { } timeout)
         {
-            var deadline = DateTime.UtcNow + timeout;
+            // A timeout that ends after the last representable date (protobuf durations reach 10,000 years) is no deadline.
+            var now = DateTime.UtcNow;
+            var deadline = timeout < DateTime.MaxValue - now ? now + timeout : DateTime.MaxValue;
             if (options.Deadline is null || options.Deadline.Value > deadline)
             {
                 options = options.WithDeadline(deadline);

@@ -71,7 +71,7 @@ public sealed class LoadBalancerRegistry
         ArgumentNullException.ThrowIfNull(serviceConfig);
         if (serviceConfig.LoadBalancingConfigs.Count > 0)
         {
-            return SelectFirstRegistered(serviceConfig.LoadBalancingConfigs, "loadBalancingConfig");
+            return SelectAndReport(serviceConfig.LoadBalancingConfigs, "loadBalancingConfig");
         }
 
         var name = serviceConfig.LoadBalancingPolicy ?? DefaultPolicy;
@@ -81,6 +81,14 @@ public sealed class LoadBalancerRegistry
         }
 
         return new PolicySelection(provider, provider.ParseConfig(new ConfigObject(default, "loadBalancingPolicy"), this));
+    }
+
+    /// <summary>Chooses from a policy list as <see cref="SelectFirstRegistered(IReadOnlyList{LoadBalancingPolicySelection}, string)"/>, recording unread fields as warnings.</summary>
+    private PolicySelection SelectAndReport(IReadOnlyList<LoadBalancingPolicySelection> entries, string listPath)
+    {
+        using var fields = ConfigFieldTracker.Begin();
+        var selection = SelectFirstRegistered(entries, listPath);
+        return selection with { Warnings = [.. selection.Warnings, .. fields.UnknownFields()] };
     }
 
     /// <summary>
@@ -109,12 +117,5 @@ public sealed class LoadBalancerRegistry
     /// <param name="array">The JSON array.</param>
     /// <param name="path">Its path in the document.</param>
     public PolicySelection SelectFirstRegistered(JsonElement array, string path)
-    {
-        using var doc = JsonDocument.Parse($"{{\"loadBalancingConfig\":{array.GetRawText()}}}");
-        var parsed = ServiceConfig.Parse(doc.RootElement.GetRawText());
-        var entries = parsed.LoadBalancingConfigs
-            .Select(e => e with { FieldPath = path + e.FieldPath["loadBalancingConfig".Length..] })
-            .ToArray();
-        return SelectFirstRegistered(entries, path);
-    }
+        => SelectFirstRegistered(ServiceConfigParser.ParsePolicyList(array, path), path);
 }

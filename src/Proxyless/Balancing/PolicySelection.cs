@@ -7,4 +7,7 @@ public sealed record PolicySelection(LoadBalancerProvider Provider, LoadBalancer
 {
     /// <summary>The policy name as registered.</summary>
     public string PolicyName => Provider.PolicyName;
+
+    /// <summary>Fields of the chosen policy's config (and its children's) that no parser read; the channel logs each.</summary>
+    public IReadOnlyList<string> Warnings { get; init; } = [];
 }

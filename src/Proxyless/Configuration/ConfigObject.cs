@@ -6,10 +6,18 @@ namespace Proxyless.Configuration;
 /// <summary>
 /// Reads fields of one JSON object of a service config with defaults, range checks, and errors that name
 /// the field's full path (for example <c>loadBalancingConfig[0].custom_round_robin.chooseSecond</c>).
-/// Policies use it to parse their own config.
+/// Policies use it to parse their own config. Service configs are protobuf JSON, so a field may be written in
+/// lowerCamelCase or with its original snake_case name (<c>blackoutPeriod</c> or <c>blackout_period</c>); ask for
+/// the lowerCamelCase name and either is found. Fields no parser reads are reported as warnings by the channel.
 /// </summary>
 public readonly struct ConfigObject
 {
+    /// <summary>
+    /// The longest duration a timer can wait (about 49.7 days): the upper bound of every duration read with
+    /// <see cref="GetDuration"/> unless the caller gives its own.
+    /// </summary>
+    public static readonly TimeSpan LongestTimer = TimeSpan.FromMilliseconds(uint.MaxValue - 1);
+
     private readonly JsonElement _element;
 
     /// <summary>Wraps <paramref name="element"/>, which must be a JSON object (or null/undefined, read as empty).</summary>
@@ -25,6 +33,7 @@ public readonly struct ConfigObject
 
         _element = element;
         Path = path;
+        ConfigFieldTracker.OnObject(element, path);
     }
 
     /// <summary>The path of this object in the document.</summary>
@@ -33,22 +42,52 @@ public readonly struct ConfigObject
     /// <summary>The underlying JSON element.</summary>
     public JsonElement Element => _element;
 
-    /// <summary>Returns the path of a field of this object.</summary>
-    /// <param name="name">The field name.</param>
-    public string FieldPath(string name) => string.IsNullOrEmpty(Path) ? name : Path + "." + name;
+    /// <summary>Returns the path of a field of this object, spelled as the document spells it when present.</summary>
+    /// <param name="name">The field name (lowerCamelCase).</param>
+    public string FieldPath(string name)
+    {
+        var key = Find(name, out _) ?? name;
+        return string.IsNullOrEmpty(Path) ? key : Path + "." + key;
+    }
 
-    /// <summary>Looks a field up; false when it is absent or JSON null.</summary>
-    /// <param name="name">The field name (exact case, as in proto3 JSON).</param>
+    /// <summary>Looks a field up by its lowerCamelCase name or its snake_case twin; false when absent or JSON null.</summary>
+    /// <param name="name">The field name in lowerCamelCase, as proto3 JSON writes it.</param>
     /// <param name="value">The field's value.</param>
+    /// <exception cref="ServiceConfigException">The field is set under both spellings.</exception>
     public bool TryGet(string name, out JsonElement value)
     {
-        if (_element.ValueKind == JsonValueKind.Object && _element.TryGetProperty(name, out value) && value.ValueKind != JsonValueKind.Null)
+        if (Find(name, out value) is { } key)
         {
-            return true;
+            ConfigFieldTracker.OnRead(Path, key);
+            if (value.ValueKind != JsonValueKind.Null)
+            {
+                return true;
+            }
         }
 
         value = default;
         return false;
+    }
+
+    /// <summary>The snake_case spelling of a lowerCamelCase field name (<c>blackoutPeriod</c> → <c>blackout_period</c>).</summary>
+    /// <param name="name">The lowerCamelCase name.</param>
+    public static string ToSnakeCase(string name)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        var builder = new System.Text.StringBuilder(name.Length + 4);
+        foreach (var c in name)
+        {
+            if (char.IsAsciiLetterUpper(c))
+            {
+                builder.Append('_').Append(char.ToLowerInvariant(c));
+            }
+            else
+            {
+                builder.Append(c);
+            }
+        }
+
+        return builder.ToString();
     }
 
     /// <summary>Reads a boolean field.</summary>
@@ -156,12 +195,13 @@ public readonly struct ConfigObject
 
     /// <summary>
     /// Reads a protobuf <c>Duration</c> in its JSON form, a decimal number of seconds with an <c>s</c> suffix
-    /// (<c>"0.5s"</c>, <c>"10s"</c>).
+    /// (<c>"0.5s"</c>, <c>"10s"</c>), and checks it against the longest value the code can use.
     /// </summary>
     /// <param name="name">The field name.</param>
     /// <param name="defaultValue">Returned when the field is absent.</param>
     /// <param name="mustBePositive">Whether zero and negative durations are rejected.</param>
-    public TimeSpan? GetDuration(string name, TimeSpan? defaultValue = null, bool mustBePositive = true)
+    /// <param name="max">The longest allowed value; <see cref="LongestTimer"/> when null.</param>
+    public TimeSpan? GetDuration(string name, TimeSpan? defaultValue = null, bool mustBePositive = true, TimeSpan? max = null)
     {
         if (!TryGet(name, out var value))
         {
@@ -176,6 +216,17 @@ public readonly struct ConfigObject
         if (mustBePositive && duration <= TimeSpan.Zero)
         {
             throw Error(name, $"must be greater than zero but was {value.GetString()}");
+        }
+
+        if (!mustBePositive && duration < TimeSpan.Zero)
+        {
+            throw Error(name, $"must not be negative but was {value.GetString()}");
+        }
+
+        var limit = max ?? LongestTimer;
+        if (duration > limit)
+        {
+            throw Error(name, $"{value.GetString()} is too long; at most {limit.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture)}s ({limit.TotalDays.ToString("0.#", CultureInfo.InvariantCulture)} days) can be used here");
         }
 
         return duration;
@@ -214,6 +265,40 @@ public readonly struct ConfigObject
     /// <param name="name">The field name.</param>
     /// <param name="problem">What is wrong.</param>
     public ServiceConfigException Error(string name, string problem) => new(FieldPath(name), problem);
+
+    // The key under which the field is present (its lowerCamelCase or snake_case spelling), or null.
+    private string? Find(string name, out JsonElement value)
+    {
+        value = default;
+        if (_element.ValueKind != JsonValueKind.Object)
+        {
+            return null;
+        }
+
+        var snake = ToSnakeCase(name);
+        var hasCamel = _element.TryGetProperty(name, out var camelValue);
+        JsonElement snakeValue = default;
+        var hasSnake = snake != name && _element.TryGetProperty(snake, out snakeValue);
+        if (hasCamel && hasSnake)
+        {
+            var path = string.IsNullOrEmpty(Path) ? name : Path + "." + name;
+            throw new ServiceConfigException(path, $"is set twice, as '{name}' and as '{snake}'; use one");
+        }
+
+        if (hasCamel)
+        {
+            value = camelValue;
+            return name;
+        }
+
+        if (hasSnake)
+        {
+            value = snakeValue;
+            return snake;
+        }
+
+        return null;
+    }
 
     /// <summary>Parses a protobuf JSON duration such as <c>"1.5s"</c>.</summary>
     /// <param name="text">The text.</param>

@@ -11,6 +11,9 @@ namespace Proxyless.Configuration;
 /// <summary>Parses service config JSON into <see cref="ServiceConfig"/>; every error names its field.</summary>
 internal static class ServiceConfigParser
 {
+    // grpc-dotnet turns the retry delay into whole milliseconds with Convert.ToInt32.
+    private static readonly TimeSpan LongestRetryBackoff = TimeSpan.FromMilliseconds(int.MaxValue);
+
     public static ServiceConfig Parse(string json)
     {
         ArgumentNullException.ThrowIfNull(json);
@@ -31,6 +34,7 @@ internal static class ServiceConfigParser
                 throw new ServiceConfigException("", $"the document must be a JSON object but is {ConfigObject.Describe(document.RootElement)}");
             }
 
+            using var fields = ConfigFieldTracker.Begin();
             var root = new ConfigObject(document.RootElement.Clone(), "");
             var warnings = new List<string>();
             var lbConfigs = ParseLoadBalancingConfigs(root);
@@ -43,6 +47,7 @@ internal static class ServiceConfigParser
             var (methodConfigs, callSettings) = ParseMethodConfigs(root, warnings);
             var throttling = ParseRetryThrottling(root);
             var health = root.GetObject("healthCheckConfig") is { } h ? new HealthCheckConfig(h.GetString("serviceName") ?? "") : null;
+            warnings.AddRange(fields.UnknownFields());
             return new ServiceConfig(lbConfigs, legacyPolicy?.ToLowerInvariant(), methodConfigs, throttling, health, warnings, json)
             {
                 CallSettings = callSettings,
@@ -51,10 +56,24 @@ internal static class ServiceConfigParser
     }
 
     private static List<LoadBalancingPolicySelection> ParseLoadBalancingConfigs(ConfigObject root)
+        => root.TryGet("loadBalancingConfig", out var list) ? ParsePolicyList(list, root.FieldPath("loadBalancingConfig")) : [];
+
+    /// <summary>
+    /// Parses a list of <c>{"policy_name": {config}}</c> entries: a service config's <c>loadBalancingConfig</c>, or a
+    /// child-policy list inside a policy's config. The policies' own configs stay raw until one is chosen.
+    /// </summary>
+    internal static List<LoadBalancingPolicySelection> ParsePolicyList(JsonElement list, string listPath)
     {
-        var result = new List<LoadBalancingPolicySelection>();
-        foreach (var (item, path) in root.GetArray("loadBalancingConfig"))
+        if (list.ValueKind != JsonValueKind.Array)
         {
+            throw new ServiceConfigException(listPath, $"expected an array of policies like [{{\"round_robin\":{{}}}}] but found {ConfigObject.Describe(list)}");
+        }
+
+        var result = new List<LoadBalancingPolicySelection>();
+        var index = 0;
+        foreach (var item in list.EnumerateArray())
+        {
+            var path = $"{listPath}[{index++}]";
             if (item.ValueKind != JsonValueKind.Object)
             {
                 throw new ServiceConfigException(path, $"each entry must be an object like {{\"round_robin\":{{}}}} but found {ConfigObject.Describe(item)}");
@@ -69,7 +88,7 @@ internal static class ServiceConfigParser
                     throw new ServiceConfigException(path, "each entry must name exactly one policy");
                 }
 
-                var config = property.Value.ValueKind == JsonValueKind.Null ? EmptyObject() : property.Value;
+                var config = property.Value.ValueKind == JsonValueKind.Null ? EmptyObject() : property.Value.Clone();
                 if (config.ValueKind != JsonValueKind.Object)
                 {
                     throw new ServiceConfigException($"{path}.{property.Name}", $"the policy config must be an object but found {ConfigObject.Describe(config)}");
@@ -110,7 +129,7 @@ internal static class ServiceConfigParser
                 methodConfig.Names.Add(new GrpcMethodName { Service = service.Length == 0 ? null : service, Method = method.Length == 0 ? null : method });
             }
 
-            var timeout = entry.GetDuration("timeout");
+            var timeout = entry.GetDuration("timeout", max: TimeSpan.MaxValue); // past year 9999 it simply means no deadline
             bool? waitForReady = entry.TryGet("waitForReady", out _) ? entry.GetBoolean("waitForReady", false) : null;
             foreach (var sizeField in (string[])["maxRequestMessageBytes", "maxResponseMessageBytes"])
             {
@@ -162,8 +181,8 @@ internal static class ServiceConfigParser
         var policy = new GrpcRetryPolicy
         {
             MaxAttempts = RequireInt(r, "maxAttempts", min: 2),
-            InitialBackoff = r.GetDuration("initialBackoff") ?? throw r.Error("initialBackoff", "is required"),
-            MaxBackoff = r.GetDuration("maxBackoff") ?? throw r.Error("maxBackoff", "is required"),
+            InitialBackoff = r.GetDuration("initialBackoff", max: LongestRetryBackoff) ?? throw r.Error("initialBackoff", "is required"),
+            MaxBackoff = r.GetDuration("maxBackoff", max: LongestRetryBackoff) ?? throw r.Error("maxBackoff", "is required"),
             BackoffMultiplier = r.TryGet("backoffMultiplier", out _) ? r.GetDouble("backoffMultiplier", 0, double.Epsilon) : throw r.Error("backoffMultiplier", "is required"),
         };
         foreach (var code in ParseStatusCodes(r, "retryableStatusCodes"))

@@ -189,6 +189,18 @@ public class BalancingTests
     }
 
     [Fact]
+    public async Task AMethodTimeoutBeyondTheLastRepresentableDateMeansNoDeadline()
+    {
+        await using var backends = await BackendSet.StartAsync(1);
+        using var channel = BalancedChannel.Create(backends.Target, new BalancedChannelOptions
+        {
+            ServiceConfig = """{"methodConfig":[{"name":[{}],"timeout":"300000000000s"}]}""",
+        });
+        var reply = await new Echo.EchoClient(channel).UnaryEchoAsync(new EchoRequest { Message = "forever" });
+        Assert.Equal($"forever (from {backends[0].Address})", reply.Message);
+    }
+
+    [Fact]
     public async Task TheLoadBalancingExampleReproducesGrpcGoOutput()
     {
         var servers = await LoadBalancing.Server.LoadBalancingServers.StartAsync([0, 0]);

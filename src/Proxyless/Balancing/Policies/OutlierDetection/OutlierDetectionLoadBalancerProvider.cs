@@ -20,11 +20,6 @@ public sealed class OutlierDetectionLoadBalancerProvider : LoadBalancerProvider
             throw config.Error("childPolicy", "is required (e.g. [{\"round_robin\":{}}])");
         }
 
-        if (child.ValueKind != System.Text.Json.JsonValueKind.Array)
-        {
-            throw config.Error("childPolicy", "must be a list of policies like [{\"round_robin\":{}}]");
-        }
-
         SuccessRateEjectionConfig? successRate = null;
         if (config.GetObject("successRateEjection") is { } sr)
         {
