@@ -24,7 +24,7 @@ public static class ProxylessAspNetCoreServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(configure);
         services.Configure(configure);
         services.TryAddSingleton<HealthServiceImpl>();
-        services.TryAddSingleton<IServiceRegistrar>(_ => new FileRegistry());
+        services.TryAddSingleton<IServiceRegistrar>(sp => new FileRegistry(null, sp.GetService<Microsoft.Extensions.Logging.ILoggerFactory>()));
         services.AddSingleton<RegistrationHostedService>();
         services.AddSingleton<IHostedService>(sp => sp.GetRequiredService<RegistrationHostedService>());
         return services;
@@ -36,7 +36,7 @@ public static class ProxylessAspNetCoreServiceCollectionExtensions
     public static IServiceCollection AddProxylessFileRegistry(this IServiceCollection services, FileRegistryOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(services);
-        services.AddSingleton(sp => new FileRegistry(options ?? new FileRegistryOptions()));
+        services.AddSingleton(sp => new FileRegistry(options ?? new FileRegistryOptions(), sp.GetService<Microsoft.Extensions.Logging.ILoggerFactory>()));
         services.AddSingleton<IServiceRegistrar>(sp => sp.GetRequiredService<FileRegistry>());
         services.AddSingleton<IServiceDiscovery>(sp => sp.GetRequiredService<FileRegistry>());
         return services;

@@ -15,4 +15,10 @@ internal static partial class RegistrationLog
 
     [LoggerMessage(503, LogLevel.Error, "Deregistering {Instance} failed; the registry will drop it when its lease or heartbeat runs out.")]
     public static partial void DeregisterFailed(ILogger logger, Exception exception, string instance);
+
+    [LoggerMessage(504, LogLevel.Warning, "Registering {Instance} failed: {Error}; retrying in {Delay} (logged again only if the error changes).")]
+    public static partial void RegisterFailed(ILogger logger, string instance, string error, TimeSpan delay);
+
+    [LoggerMessage(505, LogLevel.Information, "Registered {Instance} after {Attempts} attempts.")]
+    public static partial void RegisteredAfterRetries(ILogger logger, Registry.ServiceInstance instance, int attempts);
 }

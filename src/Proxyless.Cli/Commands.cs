@@ -10,9 +10,9 @@ namespace Proxyless.Cli;
 internal static class Commands
 {
     /// <summary>Resolves a target once and prints its endpoints and their attributes.</summary>
-    public static async Task<int> ResolveAsync(IAnsiConsole console, string target, string? registry, TimeSpan timeout)
+    public static async Task<int> ResolveAsync(IAnsiConsole console, string target, string registry, TimeSpan timeout)
     {
-        var (resolvers, owner) = Resolvers(registry);
+        var (resolvers, owner) = Resolvers(target, registry);
         await using var _ = owner;
         var (parsed, provider) = resolvers.Parse(target);
         using var resolver = provider.CreateResolver(parsed, new ResolverOptions());
@@ -52,14 +52,16 @@ internal static class Commands
     }
 
     /// <summary>Calls grpc.examples.echo.Echo/UnaryEcho through a balanced channel and shows who served each call.</summary>
-    public static async Task<int> CallAsync(IAnsiConsole console, string target, string policy, string? serviceConfig, int count, string message, string? registry, bool quiet)
+    public static async Task<int> CallAsync(IAnsiConsole console, string target, string policy, string? serviceConfig, int count, string message, string registry, bool quiet)
     {
-        var (resolvers, owner) = Resolvers(registry);
+        var (resolvers, owner) = Resolvers(target, registry);
         await using var _ = owner;
+        var json = serviceConfig ?? $"{{\"loadBalancingConfig\":[{{\"{policy}\":{{}}}}]}}";
+        policy = Balancing.LoadBalancerRegistry.CreateDefault().SelectPolicy(Configuration.ServiceConfig.Parse(json)).PolicyName; // the one in use
         using var channel = BalancedChannel.Create(target, new BalancedChannelOptions
         {
             Resolvers = resolvers,
-            ServiceConfig = serviceConfig ?? $"{{\"loadBalancingConfig\":[{{\"{policy}\":{{}}}}]}}",
+            ServiceConfig = json,
         });
         var client = new Echo.EchoClient(channel);
         var perPeer = new SortedDictionary<string, (int Calls, double TotalMs)>(StringComparer.Ordinal);
@@ -98,13 +100,22 @@ internal static class Commands
         return failures == 0 ? 0 : 1;
     }
 
-    /// <summary>Lists a service's instances in a registry.</summary>
+    /// <summary>Lists a service's instances in a registry, and the entries it skipped with the reason for each.</summary>
     public static async Task<int> ListAsync(IAnsiConsole console, string service, string registry)
     {
         await using var opened = Etcd.RegistryUri.Open(registry);
-        var instances = await opened.Discovery.ListAsync(service);
+        Registry.RegistryListing listing;
+        try
+        {
+            listing = await opened.Discovery.InspectAsync(service);
+        }
+        catch (RpcException ex)
+        {
+            throw new ServiceUnreachableException($"registry {registry} cannot be reached: {ex.StatusCode}: {ex.Status.Detail}", ex);
+        }
+
         var table = new Table().AddColumns("id", "version", "endpoints", "metadata");
-        foreach (var instance in instances)
+        foreach (var instance in listing.Instances)
         {
             table.AddRow(
                 Markup.Escape(instance.Id),
@@ -113,20 +124,29 @@ internal static class Commands
                 Markup.Escape(string.Join(", ", instance.Metadata.Select(m => $"{m.Key}={m.Value}"))));
         }
 
-        console.MarkupLineInterpolated($"{service} in {registry}: {instances.Count} instance(s)");
+        console.MarkupLineInterpolated($"{service} in {registry}: {listing.Instances.Count} instance(s)");
         console.Write(table);
+        if (listing.Skipped.Count > 0)
+        {
+            console.MarkupLineInterpolated($"[yellow]{listing.Skipped.Count} entr{(listing.Skipped.Count == 1 ? "y" : "ies")} skipped:[/]");
+            foreach (var skipped in listing.Skipped)
+            {
+                console.MarkupLineInterpolated($"  [yellow]{skipped.Location}: {skipped.Reason}[/]");
+            }
+        }
+
         return 0;
     }
 
-    private static (ResolverRegistry Resolvers, IAsyncDisposable? Owner) Resolvers(string? registry)
+    // Every command understands registry:/// (the file registry by default) and, with --registry etcd://..., etcd:///.
+    private static (ResolverRegistry Resolvers, IAsyncDisposable? Owner) Resolvers(string target, string registry)
     {
-        var resolvers = ResolverRegistry.CreateDefault();
-        if (registry is null)
+        var opened = Etcd.RegistryUri.Open(registry);
+        if (target.StartsWith("etcd:", StringComparison.OrdinalIgnoreCase) && opened.Scheme != "etcd")
         {
-            return (resolvers, null);
+            throw new ArgumentException($"Target '{target}' needs an etcd registry: add --registry etcd://host:port.");
         }
 
-        var opened = Etcd.RegistryUri.Open(registry);
-        return (resolvers.Register(opened.CreateResolverProvider()), opened);
+        return (ResolverRegistry.CreateDefault().Register(opened.CreateResolverProvider()), opened);
     }
 }

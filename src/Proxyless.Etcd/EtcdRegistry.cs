@@ -5,6 +5,7 @@ using Etcdserverpb;
 using Google.Protobuf;
 using Grpc.Core;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using Proxyless.Configuration;
 using Proxyless.Registry;
 using Proxyless.Resolution;
@@ -30,7 +31,8 @@ public sealed class EtcdRegistry : IServiceRegistrar, IServiceDiscovery, IAsyncD
 
     /// <summary>Connects (lazily) to the etcd cluster in <paramref name="options"/>.</summary>
     /// <param name="options">Endpoints, namespace, lease TTL.</param>
-    public EtcdRegistry(EtcdRegistryOptions options)
+    /// <param name="loggerFactory">Logging when <see cref="EtcdRegistryOptions.LoggerFactory"/> is left unset (the DI extensions pass the host's).</param>
+    public EtcdRegistry(EtcdRegistryOptions options, ILoggerFactory? loggerFactory = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         if (options.Endpoints.Count == 0)
@@ -44,14 +46,15 @@ public sealed class EtcdRegistry : IServiceRegistrar, IServiceDiscovery, IAsyncD
         }
 
         _options = options;
-        _logger = options.LoggerFactory.CreateLogger<EtcdRegistry>();
+        var logging = options.LoggerFactory is NullLoggerFactory && loggerFactory is not null ? loggerFactory : options.LoggerFactory;
+        _logger = logging.CreateLogger<EtcdRegistry>();
         var endpoints = options.Endpoints.Select(ParseEndpoint).ToArray();
 
         // The etcd client is itself a balanced channel: pick_first over the cluster members, failing over between them.
         _channel = BalancedChannel.Create("etcd-cluster:///etcd", new BalancedChannelOptions
         {
             Resolvers = ResolverRegistry.CreateDefault().Register(new FixedResolverProvider("etcd-cluster", endpoints)),
-            LoggerFactory = options.LoggerFactory,
+            LoggerFactory = logging,
             Connection = new Transport.ConnectionOptions
             {
                 Backoff = new BackoffOptions { MaxBackoff = TimeSpan.FromSeconds(5) },
@@ -122,9 +125,14 @@ public sealed class EtcdRegistry : IServiceRegistrar, IServiceDiscovery, IAsyncD
 
     /// <inheritdoc />
     public async Task<IReadOnlyList<ServiceInstance>> ListAsync(string serviceName, CancellationToken cancellationToken = default)
+        => (await InspectAsync(serviceName, cancellationToken).ConfigureAwait(false)).Instances;
+
+    /// <inheritdoc />
+    public async Task<RegistryListing> InspectAsync(string serviceName, CancellationToken cancellationToken = default)
     {
-        var (instances, _) = await ReadAsync(EtcdKeys.ServicePrefix(_options.Namespace, serviceName), cancellationToken).ConfigureAwait(false);
-        return Snapshot(instances);
+        var skipped = new List<SkippedEntry>();
+        var (instances, _) = await ReadAsync(EtcdKeys.ServicePrefix(_options.Namespace, serviceName), cancellationToken, skipped).ConfigureAwait(false);
+        return new RegistryListing(Snapshot(instances), skipped);
     }
 
     /// <inheritdoc />
@@ -236,7 +244,7 @@ public sealed class EtcdRegistry : IServiceRegistrar, IServiceDiscovery, IAsyncD
         writer.TryComplete();
     }
 
-    private async Task<(Dictionary<string, ServiceInstance> Instances, long Revision)> ReadAsync(string prefix, CancellationToken cancellationToken)
+    private async Task<(Dictionary<string, ServiceInstance> Instances, long Revision)> ReadAsync(string prefix, CancellationToken cancellationToken, List<SkippedEntry>? skipped = null)
     {
         var response = await _kv.RangeAsync(
             new RangeRequest { Key = ByteString.CopyFromUtf8(prefix), RangeEnd = EtcdKeys.RangeEnd(prefix) },
@@ -246,7 +254,7 @@ public sealed class EtcdRegistry : IServiceRegistrar, IServiceDiscovery, IAsyncD
         foreach (var kv in response.Kvs)
         {
             var key = kv.Key.ToStringUtf8();
-            if (Parse(key, kv.Value) is { } instance)
+            if (Parse(key, kv.Value, skipped) is { } instance)
             {
                 instances[key] = instance;
             }
@@ -255,7 +263,7 @@ public sealed class EtcdRegistry : IServiceRegistrar, IServiceDiscovery, IAsyncD
         return (instances, response.Header.Revision);
     }
 
-    private ServiceInstance? Parse(string key, ByteString value)
+    private ServiceInstance? Parse(string key, ByteString value, List<SkippedEntry>? skipped = null)
     {
         try
         {
@@ -265,11 +273,17 @@ public sealed class EtcdRegistry : IServiceRegistrar, IServiceDiscovery, IAsyncD
                 throw new FormatException($"its id '{instance.Id}' does not match the key");
             }
 
+            if (!key.StartsWith(EtcdKeys.ServicePrefix(_options.Namespace, instance.Name), StringComparison.Ordinal))
+            {
+                throw new FormatException($"'name' is '{instance.Name}' but the key files it under another service");
+            }
+
             return instance;
         }
         catch (FormatException ex)
         {
             EtcdLog.MalformedEntry(_logger, key, ex.Message);
+            skipped?.Add(new SkippedEntry(key, ex.Message));
             return null;
         }
     }

@@ -13,7 +13,7 @@ public static class ProxylessEtcdServiceCollectionExtensions
     {
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(options);
-        services.AddSingleton(_ => new EtcdRegistry(options));
+        services.AddSingleton(sp => new EtcdRegistry(options, sp.GetService<Microsoft.Extensions.Logging.ILoggerFactory>()));
         services.AddSingleton<IServiceRegistrar>(sp => sp.GetRequiredService<EtcdRegistry>());
         services.AddSingleton<IServiceDiscovery>(sp => sp.GetRequiredService<EtcdRegistry>());
         return services;

@@ -18,7 +18,7 @@ internal sealed class BalancingHandler(ChannelController controller) : HttpMessa
     {
         if (request.Content is { } content and not ReplayableContent)
         {
-            request.Content = new ReplayableContent(content); // a transparent retry resends exactly these bytes
+            request.Content = new ReplayableContent(content, cancellationToken); // a transparent retry resends exactly these bytes
         }
 
         var snapshot = controller.CurrentPicker;
@@ -181,14 +181,16 @@ internal sealed class BalancingHandler(ChannelController controller) : HttpMessa
 
             // HttpRequestException's text names the logical host of the request URI; say which backend failed.
             var tlsFailure = subchannel.DescribeTlsFailure(ex);
-            var message = tlsFailure ?? (ex.HttpRequestError == HttpRequestError.ConnectionError
+            var lost = subchannel.DescribeLostConnection(ex);
+            var message = tlsFailure ?? lost ?? (ex.HttpRequestError == HttpRequestError.ConnectionError
                 ? $"connecting to {subchannel.PeerText} failed: {HttpSubchannel.Describe(ex)}"
                 : $"{ex.Message} (backend {subchannel.PeerText})");
-            if (tlsFailure is not null || ClosedWithoutError(ex))
+            if (tlsFailure is not null || lost is not null || ClosedWithoutError(ex))
             {
-                // A rejected certificate, or GOAWAY/close with NO_ERROR before the response began: the server did not
-                // process this call, so it is UNAVAILABLE (retryable, and failover applies), not INTERNAL as grpc-dotnet
-                // maps these. An IOException without the original chain makes grpc-dotnet say UNAVAILABLE.
+                // A rejected certificate, a connection that died under the call, or GOAWAY/close with NO_ERROR before
+                // the response began: transport failures, so UNAVAILABLE (retryable, and failover applies), not the
+                // INTERNAL grpc-dotnet maps their HTTP/2 errors to. An IOException without the original chain makes
+                // grpc-dotnet say UNAVAILABLE.
                 throw new HttpRequestException(message, new IOException(message), ex.StatusCode);
             }
 

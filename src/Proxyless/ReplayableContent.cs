@@ -20,14 +20,19 @@ internal sealed class ReplayableContent : HttpContent
     public const int MaxCapture = 256 * 1024;
 
     private readonly HttpContent _inner;
+    private readonly CancellationToken _callCancelled;
     private readonly Lock _lock = new();
     private byte[]? _buffer;
     private int _length;
     private State _state;
 
-    public ReplayableContent(HttpContent inner)
+    /// <param name="inner">The call's request content.</param>
+    /// <param name="callCancelled">The call's own cancellation. Only it stops the copy: SocketsHttpHandler also cancels
+    /// the body of a stream it resets (a refused stream), and that body must still be copied whole.</param>
+    public ReplayableContent(HttpContent inner, CancellationToken callCancelled)
     {
         _inner = inner;
+        _callCancelled = callCancelled;
         HttpContentHeaderCopy.CopyHeaders(inner, this);
     }
 
@@ -93,7 +98,7 @@ internal sealed class ReplayableContent : HttpContent
         var capturing = new CapturingStream(stream, this);
         try
         {
-            await _inner.CopyToAsync(capturing, cancellationToken).ConfigureAwait(false);
+            await _inner.CopyToAsync(capturing, _callCancelled).ConfigureAwait(false);
         }
         catch
         {
@@ -201,8 +206,18 @@ internal sealed class ReplayableContent : HttpContent
                 return kept ? ValueTask.CompletedTask : ValueTask.FromException(WriteFailure.SourceException);
             }
 
-            var write = inner.WriteAsync(buffer, cancellationToken);
-            return write.IsCompletedSuccessfully ? write : AwaitWriteAsync(write, kept, cancellationToken);
+            ValueTask write;
+            try
+            {
+                write = inner.WriteAsync(buffer, cancellationToken);
+            }
+            catch (Exception ex) when (kept && !owner._callCancelled.IsCancellationRequested)
+            {
+                WriteFailure = ExceptionDispatchInfo.Capture(ex);
+                return ValueTask.CompletedTask;
+            }
+
+            return write.IsCompletedSuccessfully ? write : AwaitWriteAsync(write, kept);
         }
 
         public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken)
@@ -223,15 +238,15 @@ internal sealed class ReplayableContent : HttpContent
 
         public override void SetLength(long value) => throw new NotSupportedException();
 
-        private async ValueTask AwaitWriteAsync(ValueTask write, bool kept, CancellationToken cancellationToken)
+        private async ValueTask AwaitWriteAsync(ValueTask write, bool kept)
         {
             try
             {
                 await write.ConfigureAwait(false);
             }
-            catch (Exception ex) when (kept && !(ex is OperationCanceledException && cancellationToken.IsCancellationRequested))
+            catch (Exception ex) when (kept && !owner._callCancelled.IsCancellationRequested)
             {
-                WriteFailure = ExceptionDispatchInfo.Capture(ex);
+                WriteFailure = ExceptionDispatchInfo.Capture(ex); // a reset stream, not a cancelled call: keep copying
             }
         }
     }

@@ -81,7 +81,7 @@ internal sealed class TrackedContent : HttpContent
     }
 
     protected override async Task<Stream> CreateContentReadStreamAsync(CancellationToken cancellationToken)
-        => new TrackedStream(await _inner.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false), this);
+        => new TrackedStream(await _inner.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false), this, _subchannel);
 
     protected override Task<Stream> CreateContentReadStreamAsync() => CreateContentReadStreamAsync(CancellationToken.None);
 

@@ -12,22 +12,30 @@ namespace Proxyless.Registry;
 /// The embedded registry: no server, one JSON file per instance in a directory shared by the processes of one
 /// machine. Files are written atomically (write, then rename), refreshed by a heartbeat, and watched with a
 /// <see cref="FileSystemWatcher"/> plus polling. An entry whose heartbeat is older than
-/// <see cref="FileRegistryOptions.StaleAfter"/>, or whose process on this machine has exited, is removed.
-/// Malformed files are skipped with a warning naming the file.
+/// <see cref="FileRegistryOptions.StaleAfter"/>, or whose process on this machine has exited, is stale: readers skip
+/// it, and processes registered under the same service delete it. A heartbeat dated in the future counts from when
+/// this registry first saw it, so it still expires. A malformed file is skipped and named (once per version of the
+/// file) while the service's other entries keep being served. If a service's directory disappears, watchers keep the
+/// last instances they saw and registered processes recreate their entries with their next heartbeat.
 /// </summary>
 public sealed class FileRegistry : IServiceRegistrar, IServiceDiscovery, IAsyncDisposable
 {
+    private static readonly TimeSpan EmptySettleDelay = TimeSpan.FromMilliseconds(100);
+
     private readonly FileRegistryOptions _options;
     private readonly ILogger _logger;
     private readonly ConcurrentDictionary<string, Registration> _registrations = new();
     private readonly ConcurrentDictionary<string, DateTime> _warned = new();
+    private readonly ConcurrentDictionary<string, (string Heartbeat, DateTimeOffset FirstSeen)> _heartbeats = new();
 
     /// <summary>Creates a registry over <see cref="FileRegistryOptions.Directory"/>.</summary>
     /// <param name="options">Options; defaults when null.</param>
-    public FileRegistry(FileRegistryOptions? options = null)
+    /// <param name="loggerFactory">Logging when <see cref="FileRegistryOptions.LoggerFactory"/> is left unset (the DI extensions pass the host's).</param>
+    public FileRegistry(FileRegistryOptions? options = null, ILoggerFactory? loggerFactory = null)
     {
         _options = options ?? new FileRegistryOptions();
-        _logger = _options.LoggerFactory.CreateLogger<FileRegistry>();
+        var logging = _options.LoggerFactory is Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory && loggerFactory is not null ? loggerFactory : _options.LoggerFactory;
+        _logger = logging.CreateLogger<FileRegistry>();
     }
 
     /// <summary>The directory entries live in.</summary>
@@ -44,7 +52,16 @@ public sealed class FileRegistry : IServiceRegistrar, IServiceDiscovery, IAsyncD
             throw new InvalidOperationException($"Instance '{instance.Id}' of '{instance.Name}' is already registered by this registry.");
         }
 
-        await WriteEntryAsync(registration, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await WriteEntryAsync(registration, cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            _registrations.TryRemove(path, out _); // not registered: a retry starts afresh
+            throw;
+        }
+
         registration.Heartbeat = HeartbeatAsync(registration);
     }
 
@@ -71,7 +88,11 @@ public sealed class FileRegistry : IServiceRegistrar, IServiceDiscovery, IAsyncD
 
     /// <inheritdoc />
     public Task<IReadOnlyList<ServiceInstance>> ListAsync(string serviceName, CancellationToken cancellationToken = default)
-        => Task.FromResult(Scan(serviceName));
+        => Task.FromResult(Scan(serviceName)?.Listing.Instances ?? []);
+
+    /// <inheritdoc />
+    public Task<RegistryListing> InspectAsync(string serviceName, CancellationToken cancellationToken = default)
+        => Task.FromResult(Scan(serviceName)?.Listing ?? new RegistryListing([], []));
 
     /// <inheritdoc />
     public async IAsyncEnumerable<IReadOnlyList<ServiceInstance>> WatchAsync(string serviceName, [EnumeratorCancellation] CancellationToken cancellationToken = default)
@@ -79,32 +100,70 @@ public sealed class FileRegistry : IServiceRegistrar, IServiceDiscovery, IAsyncD
         var directory = ServiceDirectory(serviceName);
         System.IO.Directory.CreateDirectory(directory);
         using var changed = new SemaphoreSlim(0);
-        using var watcher = TryWatch(directory, () =>
+        string? last = null;
+        var missing = false;
+        var watcher = TryWatch(directory, Signal);
+        try
+        {
+            while (!cancellationToken.IsCancellationRequested)
+            {
+                var scan = Scan(serviceName);
+                if (scan is { Listing.Instances.Count: 0 } && last is { Length: > 0 })
+                {
+                    // Emptied: perhaps a directory being deleted file by file. Look again before telling anyone.
+                    try
+                    {
+                        await Task.Delay(EmptySettleDelay, _options.TimeProvider, cancellationToken).ConfigureAwait(false);
+                    }
+                    catch (OperationCanceledException)
+                    {
+                        yield break;
+                    }
+
+                    scan = Scan(serviceName);
+                }
+
+                if (scan is not null)
+                {
+                    missing = false;
+                    watcher ??= TryWatch(directory, Signal); // the directory came back: watch the new one
+                    var instances = scan.Listing.Instances;
+                    var fingerprint = string.Join("\n", instances.Select(i => ServiceInstanceJson.Write(i)));
+                    if (fingerprint != last)
+                    {
+                        last = fingerprint;
+                        yield return instances;
+                    }
+                }
+                else if (!missing)
+                {
+                    // Deleted under us: not "no instances" but a registry that is not there. Keep the last list.
+                    missing = true;
+                    watcher?.Dispose();
+                    watcher = null;
+                    ResolverLog.RegistryWatchFailed(_logger, serviceName, $"the directory {directory} is missing; keeping the last instances until it is back");
+                }
+
+                try
+                {
+                    await changed.WaitAsync(_options.PollInterval, cancellationToken).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    yield break;
+                }
+            }
+        }
+        finally
+        {
+            watcher?.Dispose();
+        }
+
+        void Signal()
         {
             if (changed.CurrentCount == 0)
             {
                 changed.Release();
-            }
-        });
-
-        string? last = null;
-        while (!cancellationToken.IsCancellationRequested)
-        {
-            var instances = Scan(serviceName);
-            var fingerprint = string.Join("\n", instances.Select(i => ServiceInstanceJson.Write(i)));
-            if (fingerprint != last)
-            {
-                last = fingerprint;
-                yield return instances;
-            }
-
-            try
-            {
-                await changed.WaitAsync(_options.PollInterval, cancellationToken).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException)
-            {
-                yield break;
             }
         }
     }
@@ -118,17 +177,30 @@ public sealed class FileRegistry : IServiceRegistrar, IServiceDiscovery, IAsyncD
         }
     }
 
-    private IReadOnlyList<ServiceInstance> Scan(string serviceName)
+    // Reads a service's directory; null when the directory does not exist. Never deletes anything.
+    private ScanResult? Scan(string serviceName)
     {
         var directory = ServiceDirectory(serviceName);
         if (!System.IO.Directory.Exists(directory))
         {
-            return [];
+            return null;
         }
 
         var now = _options.TimeProvider.GetUtcNow();
         var instances = new List<ServiceInstance>();
-        foreach (var file in System.IO.Directory.EnumerateFiles(directory, "*.json"))
+        var skipped = new List<SkippedEntry>();
+        var stale = new List<string>();
+        IEnumerable<string> files;
+        try
+        {
+            files = System.IO.Directory.EnumerateFiles(directory, "*.json").ToArray();
+        }
+        catch (DirectoryNotFoundException)
+        {
+            return null; // removed while we looked
+        }
+
+        foreach (var file in files)
         {
             string text;
             try
@@ -140,18 +212,27 @@ public sealed class FileRegistry : IServiceRegistrar, IServiceDiscovery, IAsyncD
                 continue; // removed while we looked
             }
 
-            ServiceInstance instance;
-            JsonElement root;
             try
             {
-                instance = ServiceInstanceJson.Read(text, out root);
+                var instance = ServiceInstanceJson.Read(text, out var root);
                 if (instance.Name != serviceName)
                 {
-                    throw new FormatException($"it names service '{instance.Name}' but lies in the directory of '{serviceName}'");
+                    throw new FormatException($"'name' is '{instance.Name}' but the entry lies in the directory of '{serviceName}'");
                 }
+
+                if (StaleReason(file, root, now) is { } reason)
+                {
+                    skipped.Add(new SkippedEntry(file, "stale: " + reason));
+                    stale.Add(file);
+                    continue;
+                }
+
+                instances.Add(instance);
             }
-            catch (FormatException ex)
+            catch (Exception ex) when (ex is FormatException or InvalidOperationException or ArgumentException)
             {
+                skipped.Add(new SkippedEntry(file, ex.Message));
+
                 // Warn once per version of the file, not on every scan.
                 var stamp = File.GetLastWriteTimeUtc(file);
                 if (!_warned.TryGetValue(file, out var warnedAt) || warnedAt != stamp)
@@ -159,47 +240,70 @@ public sealed class FileRegistry : IServiceRegistrar, IServiceDiscovery, IAsyncD
                     _warned[file] = stamp;
                     ResolverLog.MalformedEntry(_logger, file, ex.Message);
                 }
-
-                continue;
             }
-
-            if (StaleReason(root, now) is { } reason)
-            {
-                if (!_registrations.ContainsKey(file))
-                {
-                    TryDelete(file);
-                    ResolverLog.StaleEntryRemoved(_logger, file, reason);
-                }
-
-                continue;
-            }
-
-            instances.Add(instance);
         }
 
-        return instances.OrderBy(i => i.Id, StringComparer.Ordinal).ToArray();
+        return new ScanResult(new RegistryListing(instances.OrderBy(i => i.Id, StringComparer.Ordinal).ToArray(), skipped), stale);
     }
 
-    private string? StaleReason(JsonElement root, DateTimeOffset now)
+    private string? StaleReason(string file, JsonElement root, DateTimeOffset now)
     {
-        if (!root.TryGetProperty("heartbeat", out var heartbeatJson) || heartbeatJson.ValueKind != JsonValueKind.String
-            || !DateTimeOffset.TryParse(heartbeatJson.GetString(), CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind, out var heartbeat))
+        if (!root.TryGetProperty("heartbeat", out var heartbeatJson))
         {
             return "it has no heartbeat";
         }
 
-        if (now - heartbeat > _options.StaleAfter)
+        if (heartbeatJson.ValueKind != JsonValueKind.String
+            || !DateTimeOffset.TryParse(heartbeatJson.GetString(), CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind, out var heartbeat))
         {
-            return $"its last heartbeat was {(now - heartbeat).TotalSeconds:0.#} s ago";
+            throw new FormatException($"'heartbeat' is {ServiceInstanceJson.Describe(heartbeatJson)}, not a date and time");
         }
 
-        if (root.TryGetProperty("host", out var host) && host.GetString() == Environment.MachineName
-            && root.TryGetProperty("pid", out var pidJson) && pidJson.TryGetInt32(out var pid) && !IsRunning(pid))
+        // A heartbeat counts from when this registry first saw it, if that is earlier: one dated in the future (a
+        // skewed clock, a hand-written file) then still expires once nobody refreshes it.
+        var seen = _heartbeats.AddOrUpdate(
+            file,
+            _ => (heartbeatJson.GetString()!, now),
+            (_, old) => old.Heartbeat == heartbeatJson.GetString() ? old : (heartbeatJson.GetString()!, now));
+        var effective = heartbeat < seen.FirstSeen ? heartbeat : seen.FirstSeen;
+        if (now - effective > _options.StaleAfter)
         {
-            return $"its process {pid} has exited";
+            return $"its last heartbeat was {(now - effective).TotalSeconds:0.#} s ago";
+        }
+
+        var host = root.TryGetProperty("host", out var hostJson) ? hostJson : default;
+        var pid = root.TryGetProperty("pid", out var pidJson) ? pidJson : default;
+        if (host.ValueKind is not (JsonValueKind.Undefined or JsonValueKind.String))
+        {
+            throw new FormatException($"'host' is {ServiceInstanceJson.Describe(host)}, not a string");
+        }
+
+        if (pid.ValueKind is not JsonValueKind.Undefined && (pid.ValueKind != JsonValueKind.Number || !pid.TryGetInt32(out _)))
+        {
+            throw new FormatException($"'pid' is {ServiceInstanceJson.Describe(pid)}, not a process id");
+        }
+
+        if (host.ValueKind == JsonValueKind.String && host.GetString() == Environment.MachineName
+            && pid.ValueKind == JsonValueKind.Number && !IsRunning(pid.GetInt32()))
+        {
+            return $"its process {pid.GetInt32()} has exited";
         }
 
         return null;
+    }
+
+    // A registered process cleans up after crashed peers of its own service (readers never delete).
+    private void RemoveStaleEntries(string serviceName)
+    {
+        foreach (var file in Scan(serviceName)?.Stale ?? [])
+        {
+            if (!_registrations.ContainsKey(file))
+            {
+                TryDelete(file);
+                _heartbeats.TryRemove(file, out _);
+                ResolverLog.StaleEntryRemoved(_logger, file, "its process stopped refreshing it");
+            }
+        }
     }
 
     private static bool IsRunning(int pid)
@@ -229,6 +333,7 @@ public sealed class FileRegistry : IServiceRegistrar, IServiceDiscovery, IAsyncD
                 try
                 {
                     await WriteEntryAsync(registration, registration.Stopping.Token).ConfigureAwait(false);
+                    RemoveStaleEntries(registration.Instance.Name);
                 }
                 catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
                 {
@@ -249,10 +354,36 @@ public sealed class FileRegistry : IServiceRegistrar, IServiceDiscovery, IAsyncD
             ["host"] = Environment.MachineName,
             ["heartbeat"] = _options.TimeProvider.GetUtcNow().ToString("O", CultureInfo.InvariantCulture),
         });
-        System.IO.Directory.CreateDirectory(Path.GetDirectoryName(registration.Path)!);
-        var temp = Path.Combine(Path.GetDirectoryName(registration.Path)!, $".{Path.GetFileName(registration.Path)}.{Guid.NewGuid():N}.tmp");
+        var directory = Path.GetDirectoryName(registration.Path)!;
+        if (!System.IO.Directory.Exists(directory) && await TryCreateDirectoryWithEntryAsync(directory, registration.Path, json, cancellationToken).ConfigureAwait(false))
+        {
+            return;
+        }
+
+        var temp = Path.Combine(directory, $".{Path.GetFileName(registration.Path)}.{Guid.NewGuid():N}.tmp");
         await File.WriteAllTextAsync(temp, json, cancellationToken).ConfigureAwait(false);
         File.Move(temp, registration.Path, overwrite: true); // atomic: readers see the old or the new file, never half
+    }
+
+    // A missing service directory (deleted under us) is recreated with this entry already in it, by renaming a staging
+    // directory into place, so a watcher never sees it empty. False when another registrar recreated it first.
+    private static async Task<bool> TryCreateDirectoryWithEntryAsync(string directory, string entryPath, string json, CancellationToken cancellationToken)
+    {
+        var parent = Path.GetDirectoryName(directory)!;
+        System.IO.Directory.CreateDirectory(parent);
+        var staging = Path.Combine(parent, $".{Path.GetFileName(directory)}.{Guid.NewGuid():N}.tmp");
+        System.IO.Directory.CreateDirectory(staging);
+        try
+        {
+            await File.WriteAllTextAsync(Path.Combine(staging, Path.GetFileName(entryPath)), json, cancellationToken).ConfigureAwait(false);
+            System.IO.Directory.Move(staging, directory);
+            return true;
+        }
+        catch (IOException) when (System.IO.Directory.Exists(directory))
+        {
+            System.IO.Directory.Delete(staging, recursive: true);
+            return false;
+        }
     }
 
     private FileSystemWatcher? TryWatch(string directory, Action onChange)
@@ -305,6 +436,8 @@ public sealed class FileRegistry : IServiceRegistrar, IServiceDiscovery, IAsyncD
         {
         }
     }
+
+    private sealed record ScanResult(RegistryListing Listing, IReadOnlyList<string> Stale);
 
     private sealed class Registration(ServiceInstance instance, string path)
     {

@@ -124,5 +124,6 @@ public static class ServiceInstanceJson
             ? value.GetString()!
             : throw new FormatException($"'{field}' must be a non-empty string");
 
-    private static string Describe(JsonElement value) => value.ValueKind == JsonValueKind.String ? $"\"{value.GetString()}\"" : value.GetRawText();
+    /// <summary>A JSON value as an error message shows it: strings quoted, other values as written.</summary>
+    internal static string Describe(JsonElement value) => value.ValueKind == JsonValueKind.String ? $"\"{value.GetString()}\"" : value.GetRawText();
 }

@@ -1,19 +1,23 @@
+using System.Globalization;
 using System.Net.Sockets;
 
 namespace Proxyless.Transport;
 
 /// <summary>
 /// The plaintext stream (after TLS) of one HTTP/2 connection, between SocketsHttpHandler and the socket. It follows
-/// the frames in both directions and does three things SocketsHttpHandler cannot be asked to do:
+/// the frames in both directions and does what SocketsHttpHandler cannot be asked to do:
 /// <list type="bullet">
 /// <item>tells its subchannel when the server's first SETTINGS frame arrives (the connection is READY), when the
 /// server sends GOAWAY, and when the connection dies. SETTINGS and GOAWAY are told only once SocketsHttpHandler has
 /// processed them (it asks for more data only after handling every whole frame it has), so a subchannel never acts
 /// on a connection state SocketsHttpHandler has not reached yet;</item>
-/// <item>when the connection dies (end of stream, a failed read or write, or an unanswered keepalive ping), hands
-/// SocketsHttpHandler a GOAWAY whose last-stream-id is the highest stream whose HEADERS were written successfully,
-/// then the error. Streams above it provably never reached the server, so SocketsHttpHandler treats them as refused
-/// and sends them again (as gRPC's transparent retry requires) instead of failing them with the connection;</item>
+/// <item>when the connection dies (end of stream, a failed read or write, an unanswered keepalive ping), it never
+/// lets SocketsHttpHandler abort the connection, because an abort fails every request on it, including requests
+/// whose HEADERS were still queued and never written. Instead it hands over, frame by frame: a GOAWAY whose
+/// last-stream-id is the highest stream whose HEADERS were written (unless the server sent its own), so every
+/// stream above it is refused and resent; an RST_STREAM with <see cref="ConnectionLostErrorCode"/> for each written
+/// stream still waiting for its response, which the channel reports as UNAVAILABLE; then nothing, until
+/// SocketsHttpHandler, its last stream released, disposes the connection;</item>
 /// <item>enforces the keepalive ping timeout itself, so a frozen server is a transport failure (UNAVAILABLE), not
 /// the HTTP/2 PROTOCOL_ERROR (INTERNAL) SocketsHttpHandler would report.</item>
 /// </list>
@@ -22,6 +26,15 @@ namespace Proxyless.Transport;
 /// </summary>
 internal sealed class ConnectionStream : Stream
 {
+    /// <summary>
+    /// The HTTP/2 error code of the RST_STREAM frames this stream hands to SocketsHttpHandler for streams that were in
+    /// flight when the connection died ("pxls"). No server sends it; the channel turns it into UNAVAILABLE.
+    /// </summary>
+    public const uint ConnectionLostErrorCode = 0x70786C73;
+
+    private const byte RstStream = 0x3;
+    private const byte EndStreamFlag = 0x1;
+
     private readonly Stream _inner;
     private readonly IConnectionOwner _owner;
     private readonly string _peer;
@@ -30,20 +43,22 @@ internal sealed class ConnectionStream : Stream
     private readonly Http2FrameScanner _inbound = new(prefaceLength: 0);
     private readonly Http2FrameScanner _outbound = new(Http2FrameScanner.ClientPrefaceLength);
     private readonly object _lock = new();
-    private int _writtenStreamId;       // highest client stream whose HEADERS a completed write carried
-    private int _writingStreamId;       // highest client stream in the write under way, 0 when none
+    private readonly Queue<(long Frame, string? GoAwayReason)> _pendingEvents = new(); // SETTINGS when the reason is null
+    private readonly HashSet<int> _openStreams = [];    // HEADERS written (or being written), response not ended
+    private readonly List<int> _writing = [];           // streams whose HEADERS are in the write under way
+    private readonly TaskCompletionSource _disposedSignal = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private int _writtenStreamId;                        // highest client stream whose HEADERS a completed write carried
     private bool _settingsReceived;
     private bool _anyByteReceived;
-    private bool _goAwayReceived;
-    private string? _failure;           // why the connection is dead; set once
+    private int? _serverLastStreamId;                    // the last-stream-id of the server's GOAWAY
+    private string? _goAwayReason;
+    private string? _failure;                            // why the connection is dead; set once
     private bool _closedReported;
-    private bool _discardWrites;
     private bool _disposed;
-    private byte[]? _goAway;            // the GOAWAY being handed to SocketsHttpHandler
-    private int _goAwayDelivered;
+    private byte[]? _farewell;                           // the frames being handed to SocketsHttpHandler
+    private int _farewellDelivered;
     private ITimer? _pingTimer;
     private ulong _pingPayload;
-    private readonly Queue<(long Frame, string? GoAwayReason)> _pendingEvents = new(); // SETTINGS when the reason is null
 
     /// <param name="inner">The connected (and, with TLS, authenticated) stream.</param>
     /// <param name="owner">The subchannel.</param>
@@ -66,7 +81,7 @@ internal sealed class ConnectionStream : Stream
         {
             lock (_lock)
             {
-                return _settingsReceived && !_goAwayReceived && _failure is null;
+                return _settingsReceived && _serverLastStreamId is null && _failure is null;
             }
         }
     }
@@ -103,9 +118,16 @@ internal sealed class ConnectionStream : Stream
     public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
         RaiseProcessedEvents();
-        if (TryDeliverGoAway(buffer.Span, out var delivered))
+        if (TryDeliverFarewell(buffer.Span, out var delivered))
         {
             return delivered;
+        }
+
+        if (IsFarewellDone)
+        {
+            // Everything was said; SocketsHttpHandler disposes the connection once its last stream is released.
+            await _disposedSignal.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+            throw new ObjectDisposedException(ToString());
         }
 
         int read;
@@ -119,12 +141,12 @@ internal sealed class ConnectionStream : Stream
         }
         catch (Exception ex)
         {
-            return Failed($"the connection broke: {Describe(ex)}", buffer.Span, ex);
+            return await FailedAsync($"the connection broke: {Describe(ex)}", buffer, ex, cancellationToken).ConfigureAwait(false);
         }
 
         if (read == 0)
         {
-            return buffer.IsEmpty ? 0 : Failed("the server closed the connection", buffer.Span, null);
+            return buffer.IsEmpty ? 0 : await FailedAsync("the server closed the connection", buffer, null, cancellationToken).ConfigureAwait(false);
         }
 
         if (!_anyByteReceived)
@@ -133,7 +155,7 @@ internal sealed class ConnectionStream : Stream
             if (buffer.Span[..read].StartsWith("HTTP/"u8))
             {
                 // An HTTP/1.x server answering the connection preface: no point parsing its text as frames.
-                return Failed("the server answered in HTTP/1.x, not HTTP/2 (is the endpoint configured for HTTP/2 without TLS?)", buffer.Span, null);
+                return await FailedAsync("the server answered in HTTP/1.x, not HTTP/2 (is the endpoint configured for HTTP/2 without TLS?)", buffer, null, cancellationToken).ConfigureAwait(false);
             }
         }
 
@@ -153,15 +175,18 @@ internal sealed class ConnectionStream : Stream
         {
             if (_failure is not null)
             {
-                if (_discardWrites)
+                if (_settingsReceived && !_disposed)
                 {
-                    return; // the connection is dead; SocketsHttpHandler learns it from the read side
+                    // Dead, whichever side found out: SocketsHttpHandler learns it from the read side. Failing its
+                    // writer now would fail every stream, including ones never written.
+                    _writing.Clear();
+                    return;
                 }
 
-                throw new IOException(_failure);
+                throw new IOException($"connection to {_peer} lost: {_failure}");
             }
 
-            _writingStreamId = observer.HighestHeadersStreamId;
+            _openStreams.UnionWith(_writing);
         }
 
         try
@@ -174,9 +199,9 @@ internal sealed class ConnectionStream : Stream
             lock (_lock)
             {
                 // A write fails only once the peer is gone: none of its bytes reached a live server.
-                _writingStreamId = 0;
+                _openStreams.ExceptWith(_writing);
+                _writing.Clear();
                 discard = _settingsReceived && !_disposed;
-                _discardWrites = discard;
             }
 
             Fail($"writing to the connection failed: {Describe(ex)}", closeInner: true);
@@ -185,15 +210,17 @@ internal sealed class ConnectionStream : Stream
                 throw;
             }
 
-            // Do not fail SocketsHttpHandler's writer: it would fail every stream on the connection, including those
-            // never written. The read side now delivers GOAWAY, then the error.
-            return;
+            return; // the read side now hands SocketsHttpHandler the farewell frames
         }
 
         lock (_lock)
         {
-            _writtenStreamId = Math.Max(_writtenStreamId, _writingStreamId);
-            _writingStreamId = 0;
+            foreach (var id in _writing)
+            {
+                _writtenStreamId = Math.Max(_writtenStreamId, id);
+            }
+
+            _writing.Clear();
         }
     }
 
@@ -206,7 +233,7 @@ internal sealed class ConnectionStream : Stream
         {
             await _inner.FlushAsync(cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception) when (Volatile.Read(ref _discardWrites))
+        catch (Exception) when (IsDead)
         {
         }
     }
@@ -230,15 +257,40 @@ internal sealed class ConnectionStream : Stream
     {
         if (disposing)
         {
+            string reason;
             lock (_lock)
             {
                 _disposed = true;
+                reason = _goAwayReason ?? "the connection was closed by the client"; // after GOAWAY, that is why
             }
 
-            Fail("the connection was closed by the client", closeInner: true);
+            Fail(reason, closeInner: true);
+            _disposedSignal.TrySetResult();
         }
 
         base.Dispose(disposing);
+    }
+
+    private bool IsDead
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _failure is not null;
+            }
+        }
+    }
+
+    private bool IsFarewellDone
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _farewell is not null && _farewellDelivered == _farewell.Length;
+            }
+        }
     }
 
     private static string Describe(Exception ex)
@@ -254,54 +306,83 @@ internal sealed class ConnectionStream : Stream
         return ex.Message;
     }
 
-    // The read side met the end: hand over GOAWAY (when it can be framed), else the error.
-    private int Failed(string reason, Span<byte> buffer, Exception? cause)
+    // The read side met the end. When it can speak HTTP/2 to SocketsHttpHandler (the server's SETTINGS arrived, and
+    // the last frame handed over was whole), it hands over the farewell frames; otherwise the error.
+    private async ValueTask<int> FailedAsync(string reason, Memory<byte> buffer, Exception? cause, CancellationToken cancellationToken)
     {
         Fail(reason, closeInner: false);
         lock (_lock)
         {
-            if (!_disposed && _goAway is null && _settingsReceived && !_goAwayReceived && _inbound.AtFrameBoundary)
+            if (!_disposed && _farewell is null && _settingsReceived && _inbound.AtFrameBoundary)
             {
-                _goAway = Http2Frame.CreateGoAway(Math.Max(_writtenStreamId, _writingStreamId), errorCode: 0);
+                _farewell = BuildFarewell();
             }
         }
 
-        if (TryDeliverGoAway(buffer, out var delivered))
+        if (TryDeliverFarewell(buffer.Span, out var delivered))
         {
             return delivered;
+        }
+
+        if (IsFarewellDone)
+        {
+            await _disposedSignal.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+            throw new ObjectDisposedException(ToString());
         }
 
         throw new IOException($"connection to {_peer} lost: {_failure}", cause);
     }
 
-    private bool TryDeliverGoAway(Span<byte> buffer, out int delivered)
+    // GOAWAY above the last written stream (unless the server sent its own), then RST_STREAM for every written stream
+    // at or below it that is still waiting for its response. Called under the lock.
+    private byte[] BuildFarewell()
+    {
+        var frames = new List<byte[]>();
+        var last = _serverLastStreamId ?? _writtenStreamId;
+        foreach (var id in _openStreams)
+        {
+            last = _serverLastStreamId ?? Math.Max(last, id); // a stream still being written may have reached the server
+        }
+
+        if (_serverLastStreamId is null)
+        {
+            frames.Add(Http2Frame.CreateGoAway(last, errorCode: 0));
+        }
+
+        foreach (var id in _openStreams.Where(id => id <= last).Order())
+        {
+            frames.Add(Http2Frame.CreateRstStream(id, ConnectionLostErrorCode));
+        }
+
+        return [.. frames.SelectMany(f => f)];
+    }
+
+    private bool TryDeliverFarewell(Span<byte> buffer, out int delivered)
     {
         delivered = 0;
-        byte[] goAway;
+        byte[] farewell;
         lock (_lock)
         {
-            if (_goAway is null)
+            if (_farewell is null || _farewellDelivered == _farewell.Length)
             {
                 return false;
             }
 
-            if (_goAwayDelivered == _goAway.Length)
-            {
-                // Delivered: every later read reports why the connection died.
-                throw new IOException($"connection to {_peer} lost: {_failure}");
-            }
-
-            goAway = _goAway;
+            farewell = _farewell;
         }
 
         if (buffer.IsEmpty)
         {
-            return true; // a zero-byte read waits for data; the GOAWAY is ready
+            return true; // a zero-byte read waits for data; the farewell is ready
         }
 
-        delivered = Math.Min(buffer.Length, goAway.Length - _goAwayDelivered);
-        goAway.AsSpan(_goAwayDelivered, delivered).CopyTo(buffer);
-        _goAwayDelivered += delivered;
+        delivered = Math.Min(buffer.Length, farewell.Length - _farewellDelivered);
+        farewell.AsSpan(_farewellDelivered, delivered).CopyTo(buffer);
+        lock (_lock)
+        {
+            _farewellDelivered += delivered;
+        }
+
         return true;
     }
 
@@ -333,7 +414,7 @@ internal sealed class ConnectionStream : Stream
 
         if (report)
         {
-            _owner.OnClosed(this, reason);
+            _owner.OnClosed(this, _failure!);
         }
     }
 
@@ -383,8 +464,9 @@ internal sealed class ConnectionStream : Stream
             case Http2Frame.GoAway:
                 lock (_lock)
                 {
-                    _goAwayReceived = true;
-                    _pendingEvents.Enqueue((_inbound.FramesStarted, frame.ErrorCode == 0 ? "the server sent GOAWAY" : $"the server sent GOAWAY with HTTP/2 error {frame.ErrorCode}"));
+                    _serverLastStreamId = Math.Min(_serverLastStreamId ?? int.MaxValue, frame.LastStreamId);
+                    _goAwayReason = frame.ErrorCode == 0 ? "the server sent GOAWAY" : $"the server sent GOAWAY with HTTP/2 error {frame.ErrorCode}";
+                    _pendingEvents.Enqueue((_inbound.FramesStarted, _goAwayReason));
                 }
 
                 break;
@@ -402,55 +484,68 @@ internal sealed class ConnectionStream : Stream
 
                 answered?.Dispose();
                 break;
+
+            case Http2Frame.Headers or 0x0 when (frame.Flags & EndStreamFlag) != 0:
+            case RstStream:
+                lock (_lock)
+                {
+                    _openStreams.Remove(frame.StreamId); // the response ended: nothing to fail for it any more
+                }
+
+                break;
         }
     }
 
-    private void OnOutboundPing(in Http2Frame frame)
+    private void OnOutboundFrame(in Http2Frame frame)
     {
-        // SocketsHttpHandler's keepalive pings carry a positive counter; its RTT-estimation pings are negative.
-        if (frame.IsAck || (long)frame.Prefix < 0 || _keepAliveTimeout == Timeout.InfiniteTimeSpan)
+        switch (frame.Type)
         {
-            return;
-        }
+            case Http2Frame.Headers:
+                lock (_lock)
+                {
+                    if (!_writing.Contains(frame.StreamId))
+                    {
+                        _writing.Add(frame.StreamId);
+                    }
+                }
 
-        lock (_lock)
-        {
-            if (_pingTimer is not null || _failure is not null)
-            {
-                return;
-            }
+                break;
 
-            _pingPayload = frame.Prefix;
-            _pingTimer = _timeProvider.CreateTimer(
-                static state => ((ConnectionStream)state!).OnKeepAliveTimeout(),
-                this,
-                _keepAliveTimeout,
-                Timeout.InfiniteTimeSpan);
+            case RstStream:
+                lock (_lock)
+                {
+                    _openStreams.Remove(frame.StreamId); // the client gave up on the stream
+                }
+
+                break;
+
+            // SocketsHttpHandler's keepalive pings carry a positive counter; its RTT-estimation pings are negative.
+            case Http2Frame.Ping when !frame.IsAck && (long)frame.Prefix >= 0 && _keepAliveTimeout != Timeout.InfiniteTimeSpan:
+                lock (_lock)
+                {
+                    if (_pingTimer is not null || _failure is not null)
+                    {
+                        return;
+                    }
+
+                    _pingPayload = frame.Prefix;
+                    _pingTimer = _timeProvider.CreateTimer(static state => ((ConnectionStream)state!).OnKeepAliveTimeout(), this, _keepAliveTimeout, Timeout.InfiniteTimeSpan);
+                }
+
+                break;
         }
     }
 
     private void OnKeepAliveTimeout()
-        => Fail(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"no reply to a keepalive ping within {_keepAliveTimeout.TotalSeconds:0.###}s"), closeInner: true);
+        => Fail(string.Create(CultureInfo.InvariantCulture, $"no reply to a keepalive ping within {_keepAliveTimeout.TotalSeconds:0.###}s"), closeInner: true);
 
     private readonly struct InboundObserver(ConnectionStream owner) : IHttp2FrameObserver
     {
         public void OnFrame(in Http2Frame frame) => owner.OnInboundFrame(frame);
     }
 
-    private struct OutboundObserver(ConnectionStream owner) : IHttp2FrameObserver
+    private readonly struct OutboundObserver(ConnectionStream owner) : IHttp2FrameObserver
     {
-        public int HighestHeadersStreamId { get; private set; }
-
-        public void OnFrame(in Http2Frame frame)
-        {
-            if (frame.Type == Http2Frame.Headers)
-            {
-                HighestHeadersStreamId = Math.Max(HighestHeadersStreamId, frame.StreamId);
-            }
-            else if (frame.Type == Http2Frame.Ping)
-            {
-                owner.OnOutboundPing(frame);
-            }
-        }
+        public void OnFrame(in Http2Frame frame) => owner.OnOutboundFrame(frame);
     }
 }

@@ -33,4 +33,15 @@ internal readonly record struct Http2Frame(byte Type, byte Flags, int StreamId, 
         BinaryPrimitives.WriteUInt32BigEndian(frame.AsSpan(13), errorCode);
         return frame;
     }
+
+    /// <summary>Builds an RST_STREAM frame (header and 4-byte error code).</summary>
+    public static byte[] CreateRstStream(int streamId, uint errorCode)
+    {
+        var frame = new byte[Http2FrameScanner.FrameHeaderLength + 4];
+        frame[2] = 4;
+        frame[3] = 0x3;
+        BinaryPrimitives.WriteInt32BigEndian(frame.AsSpan(5), streamId & 0x7FFF_FFFF);
+        BinaryPrimitives.WriteUInt32BigEndian(frame.AsSpan(9), errorCode);
+        return frame;
+    }
 }

@@ -44,6 +44,7 @@ internal sealed class HttpSubchannel : Subchannel, IConnectionOwner
     private IDisposable? _backoffTimer;
     private int _activeCalls;
     private int _handlerDisposed;
+    private volatile string _lastConnectionLoss = "the connection was lost";
 
     public HttpSubchannel(ISubchannelHost host, BackendAddress address, bool healthCheck, Action<SubchannelState> listener)
     {
@@ -216,6 +217,23 @@ internal sealed class HttpSubchannel : Subchannel, IConnectionOwner
 
     /// <summary>The TLS server name this subchannel verifies, or null without TLS.</summary>
     public string? ServerName => _tls?.ServerName;
+
+    /// <summary>
+    /// For a call that was in flight when its connection died (its stream reset with
+    /// <see cref="ConnectionStream.ConnectionLostErrorCode"/>): "connection to ADDRESS lost: why"; otherwise null.
+    /// </summary>
+    public string? DescribeLostConnection(Exception exception)
+    {
+        for (Exception? e = exception; e is not null; e = e.InnerException)
+        {
+            if (e is HttpProtocolException { ErrorCode: ConnectionStream.ConnectionLostErrorCode })
+            {
+                return $"connection to {PeerText} lost: {_lastConnectionLoss}";
+            }
+        }
+
+        return null;
+    }
 
     /// <summary>Says precisely why a TLS handshake failed (address, expected name, certificate names), or null.</summary>
     public string? DescribeTlsFailure(Exception exception) => _tls?.Describe(exception);
@@ -443,6 +461,11 @@ internal sealed class HttpSubchannel : Subchannel, IConnectionOwner
             if (closed ? !_connections.Remove(connection) : !_connections.Contains(connection))
             {
                 return;
+            }
+
+            if (closed)
+            {
+                _lastConnectionLoss = reason;
             }
 
             switch (_state.State)

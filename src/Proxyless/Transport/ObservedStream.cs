@@ -32,6 +32,9 @@ internal abstract class ObservedStream(Stream inner) : Stream
     /// <summary>A read or write threw (cancellation of a read included).</summary>
     protected abstract void OnFailed(Exception exception);
 
+    /// <summary>The exception to throw instead of a failed read's, or null to rethrow it.</summary>
+    protected virtual Exception? TranslateFailure(Exception exception) => null;
+
     /// <summary>The stream is being disposed.</summary>
     protected abstract void OnDisposing();
 
@@ -45,6 +48,11 @@ internal abstract class ObservedStream(Stream inner) : Stream
         catch (Exception ex)
         {
             OnFailed(ex);
+            if (TranslateFailure(ex) is { } translated)
+            {
+                throw translated;
+            }
+
             throw;
         }
 

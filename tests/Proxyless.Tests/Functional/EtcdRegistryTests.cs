@@ -82,7 +82,13 @@ public sealed class EtcdRegistryTests : IAsyncLifetime
         var kv = new KV.KVClient(raw);
         await kv.PutAsync(new PutRequest { Key = ByteString.CopyFromUtf8("/services/default/hello/1.0/bad"), Value = ByteString.CopyFromUtf8("{ garbage") });
         await kv.PutAsync(new PutRequest { Key = ByteString.CopyFromUtf8("/services/default/hello/1.0/noport"), Value = ByteString.CopyFromUtf8("""{"name":"hello","id":"noport","endpoints":[{"addresses":["127.0.0.1"]}]}""") });
+        await kv.PutAsync(new PutRequest { Key = ByteString.CopyFromUtf8("/services/default/hello/1.0/zzz"), Value = ByteString.CopyFromUtf8("""{"name":"zzz","id":"zzz","endpoints":[{"addresses":["127.0.0.1:5009"]}]}""") });
         Assert.Equal(["good"], (await registry.ListAsync("hello")).Select(i => i.Id));
+
+        var skipped = (await registry.InspectAsync("hello")).Skipped.ToDictionary(x => x.Location, x => x.Reason);
+        Assert.Equal(3, skipped.Count);
+        Assert.Equal("'name' is 'zzz' but the key files it under another service", skipped["/services/default/hello/1.0/zzz"]);
+        Assert.Contains("not a \"host:port\" address", skipped["/services/default/hello/1.0/noport"], StringComparison.Ordinal);
     }
 
     [Fact]

@@ -85,7 +85,99 @@ public sealed class FileRegistryTests : IDisposable
         var reader = Registry(staleAfter: TimeSpan.FromSeconds(1.5));
         Assert.Single(await reader.ListAsync("hello"));
         await Eventually.TrueAsync(async () => (await reader.ListAsync("hello")).Count == 0, "the stale entry to go");
-        Assert.False(File.Exists(Path.Combine(_directory, "hello", "crashing.json"))); // cleaned up, not only hidden
+        var file = Path.Combine(_directory, "hello", "crashing.json");
+        Assert.True(File.Exists(file), "a reader hides a stale entry but never deletes it");
+        Assert.Contains((await reader.InspectAsync("hello")).Skipped, s => s.Location == file && s.Reason.StartsWith("stale: ", StringComparison.Ordinal));
+
+        // A process registered under the same service cleans up after its crashed peer.
+        await using var peer = Registry(staleAfter: TimeSpan.FromSeconds(1.5));
+        await peer.RegisterAsync(Instance("alive", "127.0.0.1:5002"));
+        await Eventually.TrueAsync(() => !File.Exists(file), "the registered peer to remove the stale entry");
+    }
+
+    [Fact]
+    public async Task AHeartbeatDatedInTheFutureStillExpires()
+    {
+        var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(DateTimeOffset.UtcNow);
+        Directory.CreateDirectory(Path.Combine(_directory, "hello"));
+        var json = ServiceInstanceJson.Write(Instance("future", "127.0.0.1:5001"), new Dictionary<string, object>
+        {
+            ["heartbeat"] = time.GetUtcNow().AddYears(1).ToString("O"),
+        });
+        await File.WriteAllTextAsync(Path.Combine(_directory, "hello", "future.json"), json);
+        var reader = new FileRegistry(new FileRegistryOptions { Directory = _directory, StaleAfter = TimeSpan.FromSeconds(10), TimeProvider = time });
+
+        Assert.Single(await reader.ListAsync("hello"));                 // counted from when it was first seen
+        time.Advance(TimeSpan.FromSeconds(9));
+        Assert.Single(await reader.ListAsync("hello"));
+        time.Advance(TimeSpan.FromSeconds(2));
+        Assert.Empty(await reader.ListAsync("hello"));                  // nobody refreshed it: stale
+    }
+
+    [Fact]
+    public async Task AFileWithAFieldOfTheWrongTypeIsSkippedNamedOnceAndTheRestIsServed()
+    {
+        await using var registry = Registry();
+        await registry.RegisterAsync(Instance("good", "127.0.0.1:5001"));
+        var dir = Path.Combine(_directory, "hello");
+        var now = DateTimeOffset.UtcNow.ToString("O");
+        var badPid = Path.Combine(dir, "badpid.json");
+        await File.WriteAllTextAsync(badPid, $$"""{"name":"hello","id":"badpid","endpoints":[{"addresses":["127.0.0.1:5002"]}],"pid":"123","host":"{{Environment.MachineName}}","heartbeat":"{{now}}"}""");
+        var badHeartbeat = Path.Combine(dir, "badheartbeat.json");
+        await File.WriteAllTextAsync(badHeartbeat, """{"name":"hello","id":"badheartbeat","endpoints":[{"addresses":["127.0.0.1:5003"]}],"heartbeat":42}""");
+        var otherService = Path.Combine(dir, "zzz.json");
+        await File.WriteAllTextAsync(otherService, $$"""{"name":"zzz","id":"zzz","endpoints":[{"addresses":["127.0.0.1:5004"]}],"heartbeat":"{{now}}"}""");
+
+        using var logging = RecordingLoggerProvider.CreateFactory(out var log);
+        var reader = new FileRegistry(new FileRegistryOptions { Directory = _directory, LoggerFactory = logging });
+        for (var i = 0; i < 3; i++)
+        {
+            Assert.Equal(["good"], (await reader.ListAsync("hello")).Select(x => x.Id));
+        }
+
+        var skipped = (await reader.InspectAsync("hello")).Skipped.ToDictionary(x => x.Location, x => x.Reason);
+        Assert.Equal("'pid' is \"123\", not a process id", skipped[badPid]);
+        Assert.Equal("'heartbeat' is 42, not a date and time", skipped[badHeartbeat]);
+        Assert.Equal("'name' is 'zzz' but the entry lies in the directory of 'hello'", skipped[otherService]);
+        Assert.Single(log.Lines, l => l.Contains(badPid, StringComparison.Ordinal)); // once, not once per scan
+
+        // Through a channel the good entry is served.
+        await using var backends = await BackendSet.StartAsync(1);
+        await registry.DeregisterAsync(Instance("good", "127.0.0.1:5001"));
+        await registry.RegisterAsync(Instance("good2", backends[0].Address));
+        using var channel = BalancedChannel.Create("registry:///hello", new BalancedChannelOptions
+        {
+            Resolvers = ResolverRegistry.CreateDefault().Register(new RegistryResolverProvider("registry", reader)),
+        });
+        var reply = await new Echo.EchoClient(channel).UnaryEchoAsync(new EchoRequest { Message = "x" }, deadline: DateTime.UtcNow.AddSeconds(10));
+        Assert.Equal($"x (from {backends[0].Address})", reply.Message);
+    }
+
+    [Fact]
+    public async Task DeletingTheRegistryDirectoryUnderLoadLosesNoCallAndRegistrationsComeBack()
+    {
+        await using var backends = await BackendSet.StartAsync(2);
+        await using var registry = Registry();
+        await registry.RegisterAsync(Instance("one", backends[0].Address));
+        await registry.RegisterAsync(Instance("two", backends[1].Address));
+        using var channel = BalancedChannel.Create("registry:///hello", new BalancedChannelOptions
+        {
+            Resolvers = ResolverRegistry.CreateDefault().Register(new RegistryResolverProvider("registry", Registry())),
+            ServiceConfig = """{"loadBalancingConfig":[{"round_robin":{}}]}""",
+        });
+        var client = new Echo.EchoClient(channel);
+        await BalancingTests.WarmUpAsync(client, backends);
+
+        var load = CallLoad.Start(client, callers: 4);
+        await load.WaitForMoreCallsAsync(100, "calls before the deletion");
+        Directory.Delete(_directory, recursive: true);
+        await load.WaitForMoreCallsAsync(300, "calls while the directory is gone or coming back");
+        await Eventually.TrueAsync(() => File.Exists(Path.Combine(_directory, "hello", "one.json")) && File.Exists(Path.Combine(_directory, "hello", "two.json")), "the registrations to be written again");
+        await load.WaitForMoreCallsAsync(100, "calls after");
+        await load.StopAsync();
+
+        Assert.True(load.Failed == 0, $"{load.Failed} of {load.Completed} calls failed:\n{load.Errors}");
+        await Eventually.TrueAsync(() => channel.GetDiagnostics().Subchannels.Count(s => s.State == ConnectivityState.Ready) == 2, "both backends in use again");
     }
 
     [Fact]

@@ -177,6 +177,35 @@ public sealed class RegistrationTests : IDisposable
         }
     }
 
+    [Fact]
+    public async Task WithEtcdUnreachableAtStartTheServerServesAndRegistersOnceEtcdIsUp()
+    {
+        await using var etcd = new EtcdServer(); // its port is chosen, but etcd is not running yet
+        var app = RegistryServer.Build(["--registry", $"etcd://127.0.0.1:{etcd.ClientPort}"]);
+        await app.StartAsync(); // does not throw: serving matters more than being discoverable
+        try
+        {
+            var bound = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single());
+            using var channel = BalancedChannel.Create($"ipv4:127.0.0.1:{bound.Port}");
+            var health = new Grpc.Health.V1.Health.HealthClient(channel);
+            Assert.Equal(HealthCheckResponse.Types.ServingStatus.Serving, (await health.CheckAsync(new HealthCheckRequest { Service = "hello" })).Status);
+
+            await etcd.StartAsync();
+            var options = new Proxyless.Etcd.EtcdRegistryOptions { RequestTimeout = TimeSpan.FromSeconds(2) };
+            options.Endpoints.Add(etcd.ClientUrl);
+            await using var reader = new Proxyless.Etcd.EtcdRegistry(options);
+            await Eventually.TrueAsync(
+                async () => (await reader.ListAsync("hello")).Any(i => i.Endpoints[0].Addresses[0] == $"127.0.0.1:{bound.Port}"),
+                "the server to register once etcd is up",
+                TimeSpan.FromSeconds(40));
+        }
+        finally
+        {
+            await app.StopAsync();
+            await app.DisposeAsync();
+        }
+    }
+
     private sealed class SynchronizedWriter : StringWriter
     {
         private readonly List<string> _lines = [];

@@ -111,24 +111,48 @@ public class ConnectionStreamTests
         Assert.Equal(9, await next);
     }
 
+    // Reads whole frames until the farewell is over, then checks that the next read waits for the disposal.
+    private static async Task<List<string>> ReadFarewellAsync(ConnectionStream connection, int frames)
+    {
+        var seen = new List<string>();
+        for (var i = 0; i < frames; i++)
+        {
+            var header = await ReadExactlyAsync(connection, 9);
+            var length = (header[0] << 16) | (header[1] << 8) | header[2];
+            var payload = await ReadExactlyAsync(connection, length);
+            var stream = BinaryPrimitives.ReadInt32BigEndian(header.AsSpan(5));
+            seen.Add(header[3] switch
+            {
+                0x7 => $"GOAWAY last={BinaryPrimitives.ReadInt32BigEndian(payload)} error={BinaryPrimitives.ReadUInt32BigEndian(payload.AsSpan(4))}",
+                0x3 => $"RST_STREAM {stream} error={BinaryPrimitives.ReadUInt32BigEndian(payload):X}",
+                _ => $"frame type {header[3]}",
+            });
+        }
+
+        var after = connection.ReadAsync(new byte[64]).AsTask();
+        await Task.Delay(50);
+        Assert.False(after.IsCompleted, "after the farewell the connection waits for SocketsHttpHandler to dispose it");
+        connection.Dispose();
+        await Assert.ThrowsAsync<ObjectDisposedException>(() => after);
+        return seen;
+    }
+
     [Fact]
-    public async Task WhenTheServerClosesSocketsHttpHandlerGetsAGoAwayAboveTheLastWrittenStreamThenTheError()
+    public async Task WhenTheServerClosesWrittenStreamsAreResetAndTheRestRefusedNeverAborted()
     {
         var inner = new ScriptedStream();
         var owner = new Owner();
         var connection = await EstablishedAsync(inner, owner);
-        await connection.WriteAsync(Headers(1).Concat(Data(1, 10)).Concat(Headers(3)).ToArray());
+        await connection.WriteAsync(Headers(1).Concat(Data(1, 10)).Concat(Headers(3)).Concat(Headers(5)).ToArray());
+        inner.Feed(Frame(0x1, 0x5, 5, new byte[4])); // stream 5's response ended: nothing to fail for it
+        await ReadExactlyAsync(connection, 13);
 
         inner.FeedEndOfStream();
         Assert.Equal(0, await connection.ReadAsync(Memory<byte>.Empty)); // a zero-byte read only says "readable"
         Assert.Equal(["settings"], owner.Events);
-        var buffer = new byte[64];
-        Assert.Equal(17, await connection.ReadAsync(buffer));
-        Assert.Equal((3, 0u), ReadGoAway(buffer[..17]));
-        Assert.Equal(["settings", "closed: the server closed the connection"], owner.Events); // told with the GOAWAY
-
-        var error = await Assert.ThrowsAsync<IOException>(async () => await connection.ReadAsync(new byte[64]));
-        Assert.Equal("connection to 127.0.0.1:1 lost: the server closed the connection", error.Message);
+        var farewell = await ReadFarewellAsync(connection, 3);
+        Assert.Equal(["GOAWAY last=5 error=0", "RST_STREAM 1 error=70786C73", "RST_STREAM 3 error=70786C73"], farewell);
+        Assert.Equal(["settings", "closed: the server closed the connection"], owner.Events); // told before the frames
     }
 
     [Fact]
@@ -138,40 +162,41 @@ public class ConnectionStreamTests
         var owner = new Owner();
         var connection = await EstablishedAsync(inner, owner);
         await connection.WriteAsync(Headers(1));
-        var buffer = new byte[64];
-        var pendingRead = connection.ReadAsync(buffer).AsTask();
+        var header = new byte[9];
+        var pendingRead = connection.ReadAsync(header).AsTask();
 
         inner.FailWrites = true;
         await connection.WriteAsync(Headers(3).Concat(Headers(5)).ToArray()); // swallowed: the peer is gone
         await connection.WriteAsync(Headers(7));                            // discarded
         Assert.True(inner.Disposed, "the socket is closed so that the read side wakes up");
 
-        // The read that was waiting returns GOAWAY naming stream 1: streams 3, 5 and 7 never left.
-        Assert.Equal(17, await pendingRead);
-        Assert.Equal((1, 0u), ReadGoAway(buffer[..17]));
+        // The read that was waiting begins the farewell: GOAWAY naming stream 1 (3, 5 and 7 never left), then stream 1
+        // is reset as lost.
+        Assert.Equal(9, await pendingRead);
+        Assert.Equal(0x7, header[3]);
+        Assert.Equal(1, BinaryPrimitives.ReadInt32BigEndian(await ReadExactlyAsync(connection, 8)));
+        Assert.Equal(["RST_STREAM 1 error=70786C73"], await ReadFarewellAsync(connection, 1));
         Assert.Contains(owner.Events, e => e.StartsWith("closed: writing to the connection failed", StringComparison.Ordinal));
-        await Assert.ThrowsAsync<IOException>(async () => await connection.ReadAsync(new byte[64]));
     }
 
     [Fact]
-    public async Task TheGoAwayAfterAFailedWriteNamesOnlyStreamsWrittenBeforeIt()
+    public async Task AfterTheServersOwnGoAwayOnlyStreamsItAcceptedAreReset()
     {
         var inner = new ScriptedStream();
         var owner = new Owner();
         var connection = await EstablishedAsync(inner, owner);
-        await connection.WriteAsync(Headers(1));
-        await connection.WriteAsync(Headers(3));
-        inner.FailWrites = true;
-        await connection.WriteAsync(Headers(5));
+        await connection.WriteAsync(Headers(1).Concat(Headers(3)).ToArray());
+        inner.Feed(GoAway(1, 0));
+        await ReadExactlyAsync(connection, 17);
+        Assert.False(connection.IsUsable);
 
-        var buffer = new byte[17];
-        Assert.Equal(17, await connection.ReadAsync(buffer));
-        Assert.Equal((3, 0u), ReadGoAway(buffer));
-        await Assert.ThrowsAsync<IOException>(async () => await connection.ReadAsync(new byte[64]));
+        inner.FeedError(new IOException("Connection reset by peer"));
+        Assert.Equal(["RST_STREAM 1 error=70786C73"], await ReadFarewellAsync(connection, 1)); // 3 was refused by the server
+        Assert.Contains("closed: the connection broke: Connection reset by peer", owner.Events);
     }
 
     [Fact]
-    public async Task BeforeTheServersSettingsOrInsideAFrameTheErrorComesWithoutAGoAway()
+    public async Task BeforeTheServersSettingsOrInsideAFrameTheErrorComesWithoutFarewell()
     {
         var inner = new ScriptedStream();
         var owner = new Owner();
@@ -186,7 +211,7 @@ public class ConnectionStreamTests
         await ReadExactlyAsync(connection, 50);
         inner2.FeedError(new IOException("Connection reset by peer"));
         var error = await Assert.ThrowsAsync<IOException>(async () => await connection.ReadAsync(new byte[64]));
-        Assert.Contains("Connection reset by peer", error.Message);
+        Assert.Equal("connection to 127.0.0.1:1 lost: the connection broke: Connection reset by peer", error.Message);
     }
 
     [Fact]
@@ -216,12 +241,7 @@ public class ConnectionStreamTests
         time.Advance(TimeSpan.FromMilliseconds(1));
         Assert.False(connection.IsUsable);
         Assert.Contains("closed: no reply to a keepalive ping within 1s", owner.Events);
-
-        var buffer = new byte[17];
-        Assert.Equal(17, await connection.ReadAsync(buffer));
-        Assert.Equal((1, 0u), ReadGoAway(buffer));
-        var error = await Assert.ThrowsAsync<IOException>(async () => await connection.ReadAsync(new byte[64]));
-        Assert.Equal("connection to 127.0.0.1:1 lost: no reply to a keepalive ping within 1s", error.Message);
+        Assert.Equal(["GOAWAY last=1 error=0", "RST_STREAM 1 error=70786C73"], await ReadFarewellAsync(connection, 2));
     }
 
     [Fact]
