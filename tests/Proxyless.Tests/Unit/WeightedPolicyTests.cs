@@ -186,6 +186,45 @@ public class WeightedPolicyTests
     }
 
     [Fact]
+    public void WithoutAKeyCallsSpreadAsTheRingsSharesSay()
+    {
+        // 20 endpoints, 20,000 keyless picks: a chi-square test of the counts against each endpoint's share of the
+        // ring. 64 is the 1-in-a-million critical value for 19 degrees of freedom; a random hash drawn from half the
+        // ring scores in the thousands.
+        var ports = Enumerable.Range(1, 20).ToArray();
+        var (helper, policy) = Start("""{"ring_hash":{}}""", ports.Select(p => (p, (int?)null)).ToArray());
+        using (policy)
+        {
+            var shares = Ring.Build(ports.Select(p => new BackendEndpoint(new BackendAddress(new IPEndPoint(IPAddress.Loopback, p)))).ToArray(), 1024, 4096).Shares(ports.Length);
+            Assert.Equal(1.0, shares.Sum(), 9);
+            const int picks = 20_000;
+            var counts = Count(helper, picks);
+            var chiSquare = ports.Select((p, i) => Math.Pow(counts.GetValueOrDefault(p) - (picks * shares[i]), 2) / (picks * shares[i])).Sum();
+            Assert.True(chiSquare < 64, $"chi-square {chiSquare:0.0} against the ring's shares");
+        }
+    }
+
+    [Fact]
+    public void WithoutAKeyEveryEndpointOfALargeRingGetsCallsAsOftenAsItsShareSays()
+    {
+        // The reported case: 1,000 endpoints, 10,000 calls. Endpoints left without a call should be as many as the
+        // shares predict (the sum over endpoints of (1 - share)^calls), not hundreds.
+        var ports = Enumerable.Range(1, 1000).ToArray();
+        var (helper, policy) = Start("""{"ring_hash":{}}""", ports.Select(p => (p, (int?)null)).ToArray());
+        using (policy)
+        {
+            var shares = Ring.Build(ports.Select(p => new BackendEndpoint(new BackendAddress(new IPEndPoint(IPAddress.Loopback, p)))).ToArray(), 1024, 4096).Shares(ports.Length);
+            const int calls = 10_000;
+            var counts = Count(helper, calls);
+            var expectedIdle = shares.Sum(s => Math.Pow(1 - s, calls));
+            var idle = ports.Count(p => !counts.ContainsKey(p));
+            Assert.True(idle <= expectedIdle + (6 * Math.Sqrt(expectedIdle)) + 3, $"{idle} endpoints got no call; the ring's shares predict {expectedIdle:0.0}");
+            var busiest = ports.Select((p, i) => (Count: counts.GetValueOrDefault(p), Expected: calls * shares[i])).MaxBy(x => x.Count);
+            Assert.True(busiest.Count <= busiest.Expected + (6 * Math.Sqrt(busiest.Expected)) + 3, $"the busiest endpoint got {busiest.Count}, its share predicts {busiest.Expected:0.0}");
+        }
+    }
+
+    [Fact]
     public void RingHashFallsForwardPastAFailedEndpoint()
     {
         var (helper, policy) = Start("""{"ring_hash":{"requestHashHeader":"x-user"}}""", (1, null), (2, null), (3, null));

@@ -58,6 +58,25 @@ internal sealed class Ring
         return index == _hashes.Length ? 0 : index;
     }
 
+    /// <summary>
+    /// Each endpoint's share of the ring: the fraction of all 2^64 hashes whose first entry at or after them is the
+    /// endpoint's (an entry owns the arc from the previous entry's hash, exclusive, to its own). Calls with random
+    /// hashes go to an endpoint with this probability.
+    /// </summary>
+    /// <param name="endpointCount">The number of endpoints the ring was built over.</param>
+    public double[] Shares(int endpointCount)
+    {
+        var shares = new double[endpointCount];
+        for (var i = 0; i < _hashes.Length; i++)
+        {
+            var previous = i == 0 ? _hashes[^1] : _hashes[i - 1];
+            var arc = unchecked(_hashes[i] - previous); // the first entry's arc wraps around from the last
+            shares[_endpoints[i]] += arc / 18446744073709551616.0;
+        }
+
+        return shares;
+    }
+
     /// <summary>The endpoint index of entry <paramref name="position"/> (taken modulo the ring size).</summary>
     public int EndpointAt(int position) => _endpoints[position % _endpoints.Length];
 
