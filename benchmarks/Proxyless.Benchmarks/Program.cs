@@ -1,6 +1,7 @@
 // Proxyless benchmarks.
 //   dotnet run -c Release --project benchmarks/Proxyless.Benchmarks -- --e2e      end-to-end comparison with grpc-dotnet
 //   dotnet run -c Release --project benchmarks/Proxyless.Benchmarks -- --slow-backend  one backend 10x slower: RR vs LR vs WRR
+//   dotnet run -c Release --project benchmarks/Proxyless.Benchmarks -- --update-latency  resolver updates at 10,000 endpoints
 //   dotnet run -c Release --project benchmarks/Proxyless.Benchmarks -- --filter '*'   BenchmarkDotNet micro-benchmarks
 using System.Globalization;
 using BenchmarkDotNet.Running;
@@ -49,6 +50,17 @@ if (args.Length >= 1 && args[0] == "--slow-backend")
     }
 
     return await SlowBackendScenario.RunAsync(Option("--calls", 6000), Option("--callers", 32), TimeSpan.FromMilliseconds(Option("--fast-ms", 2)));
+}
+
+if (args.Length >= 1 && args[0] == "--update-latency")
+{
+    int Option(string name, int fallback)
+    {
+        var i = Array.IndexOf(args, name);
+        return i >= 0 && i + 1 < args.Length ? int.Parse(args[i + 1], CultureInfo.InvariantCulture) : fallback;
+    }
+
+    return await UpdateLatencyScenario.RunAsync(Option("--endpoints", 10_000), Option("--churn", 100), Option("--updates", 10));
 }
 
 BenchmarkSwitcher.FromAssembly(typeof(PickBenchmarks).Assembly).Run(args);

@@ -126,7 +126,11 @@ internal sealed class ChannelController : IChannelControlHelper, ISubchannelHost
                     SetState(ConnectivityState.Connecting, _picker.Picker);
                 }
             });
-            _resolver.Start(result => Serializer.Post(() => OnResolverResult(result)));
+            _resolver.Start(result =>
+            {
+                var received = System.Diagnostics.Stopwatch.GetTimestamp();
+                Serializer.Post(() => OnResolverResult(result, received));
+            });
             return;
         }
 
@@ -260,6 +264,18 @@ internal sealed class ChannelController : IChannelControlHelper, ISubchannelHost
                 ChannelLog.ServiceConfigWarning(_logger, warning);
             }
         }
+    }
+
+    /// <summary>
+    /// Called on the serializer after each resolver result is applied, with the time since the resolver delivered it
+    /// (queueing behind other policy work included): the scale benchmark's measure of update latency.
+    /// </summary>
+    internal Action<ResolverResult, TimeSpan>? ResolverResultApplied { get; set; }
+
+    private void OnResolverResult(ResolverResult result, long received)
+    {
+        OnResolverResult(result);
+        ResolverResultApplied?.Invoke(result, System.Diagnostics.Stopwatch.GetElapsedTime(received));
     }
 
     private void OnResolverResult(ResolverResult result)

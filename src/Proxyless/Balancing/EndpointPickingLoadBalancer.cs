@@ -7,16 +7,23 @@ namespace Proxyless.Balancing;
 /// When no child is READY the policy is CONNECTING (queue) or, when all failed, TRANSIENT_FAILURE with a picker that
 /// rotates over the children's failure pickers, so each call's error names a real address and cause.
 /// </summary>
+/// <remarks>
+/// A child's state change costs O(1) unless the set of READY children changes, when the picker is rebuilt over the
+/// READY children: with thousands of endpoints in a connect storm, policy work stays linear in the events.
+/// </remarks>
 public abstract class EndpointPickingLoadBalancer : LoadBalancer
 {
     private readonly EndpointSharding _sharding;
+    private readonly int[] _counts = new int[5]; // children per ConnectivityState
+    private ConnectivityState _published = ConnectivityState.Idle;
+    private bool _hasPublished;
 
     /// <summary>Creates the policy.</summary>
     /// <param name="helper">The channel's helper.</param>
     protected EndpointPickingLoadBalancer(IChannelControlHelper helper)
     {
         Helper = helper ?? throw new ArgumentNullException(nameof(helper));
-        _sharding = new EndpointSharding(helper, OnChildrenChanged);
+        _sharding = new EndpointSharding(helper, OnChildrenChanged, OnChildStateChanged);
     }
 
     /// <summary>The channel's helper.</summary>
@@ -27,6 +34,12 @@ public abstract class EndpointPickingLoadBalancer : LoadBalancer
 
     /// <summary>The current children, in endpoint order.</summary>
     protected IReadOnlyList<EndpointChild> Children => _sharding.Children;
+
+    /// <summary>
+    /// Whether the picker depends on children that are not READY (ring_hash falls forward past failed ones and waits
+    /// for connecting ones), so it must be rebuilt on every child state change, not only when the READY set changes.
+    /// </summary>
+    protected virtual bool PickerDependsOnEveryChild => false;
 
     /// <summary>
     /// Builds the picker used while at least one child is READY, or returns null to keep calls queued (for a policy
@@ -55,7 +68,7 @@ public abstract class EndpointPickingLoadBalancer : LoadBalancer
     {
         if (_sharding.Children.Count == 0)
         {
-            Helper.UpdateState(ConnectivityState.TransientFailure, Picker.Fail(error));
+            Publish(ConnectivityState.TransientFailure, Picker.Fail(error));
             return;
         }
 
@@ -71,57 +84,109 @@ public abstract class EndpointPickingLoadBalancer : LoadBalancer
     /// <inheritdoc />
     protected override void Dispose(bool disposing) => _sharding.Dispose();
 
+    // After an endpoint list update (or a resolver error, or Republish): recount everything and publish.
     private void OnChildrenChanged(IReadOnlyList<EndpointChild> children)
     {
-        if (children.Count == 0)
-        {
-            Helper.UpdateState(ConnectivityState.TransientFailure, Picker.Fail(new Status(StatusCode.Unavailable, $"{PolicyName}: the resolver returned no endpoints")));
-            return;
-        }
-
-        var ready = new List<EndpointChild>(children.Count);
+        Array.Clear(_counts);
         foreach (var child in children)
         {
-            if (child.State == ConnectivityState.Ready)
+            _counts[(int)child.State]++;
+            if (child.State == ConnectivityState.Idle)
             {
-                ready.Add(child);
-            }
-            else if (child.State == ConnectivityState.Idle)
-            {
-                // Keep every endpoint connected.
-                Helper.Schedule(child.ExitIdle);
+                Helper.Schedule(child.ExitIdle); // keep every endpoint connected
             }
         }
 
-        if (ready.Count > 0 && CreatePicker(ready, children) is { } picker)
+        PublishFromChildren(children, forced: true);
+    }
+
+    // One child changed state: adjust the counts, ask it to reconnect if it went idle, and publish only if the
+    // outcome can differ (the READY set changed, or with none READY the aggregate state changed).
+    private void OnChildStateChanged(EndpointChild child, ConnectivityState previous)
+    {
+        _counts[(int)previous]--;
+        _counts[(int)child.State]++;
+        if (child.State == ConnectivityState.Idle)
         {
-            Helper.UpdateState(ConnectivityState.Ready, picker);
-            return;
+            Helper.Schedule(child.ExitIdle);
         }
 
-        var state = ready.Count > 0 ? ConnectivityState.Connecting : EndpointSharding.AggregateState(children);
-        if (state == ConnectivityState.TransientFailure)
+        var readySetChanged = previous == ConnectivityState.Ready || child.State == ConnectivityState.Ready;
+        if (readySetChanged || PickerDependsOnEveryChild || ReadyCount == 0)
         {
-            Helper.UpdateState(state, new Policies.RoundRobin.RoundRobinPicker(children.Select(c => (Picker)new ChildFailurePicker(c.Picker, PolicyName)).ToArray()));
-        }
-        else
-        {
-            // Idle children are being asked to reconnect, so from the outside the policy is connecting.
-            Helper.UpdateState(ConnectivityState.Connecting, Picker.Queue);
+            PublishFromChildren(_sharding.Children, forced: readySetChanged || PickerDependsOnEveryChild);
         }
     }
 
+    private int ReadyCount => _counts[(int)ConnectivityState.Ready];
+
+    private void PublishFromChildren(IReadOnlyList<EndpointChild> children, bool forced)
+    {
+        if (children.Count == 0)
+        {
+            Publish(ConnectivityState.TransientFailure, Picker.Fail(new Status(StatusCode.Unavailable, $"{PolicyName}: the resolver returned no endpoints")));
+            return;
+        }
+
+        if (ReadyCount > 0)
+        {
+            var ready = new List<EndpointChild>(ReadyCount);
+            foreach (var child in children)
+            {
+                if (child.State == ConnectivityState.Ready)
+                {
+                    ready.Add(child);
+                }
+            }
+
+            if (CreatePicker(ready, children) is { } picker)
+            {
+                Publish(ConnectivityState.Ready, picker);
+                return;
+            }
+
+            PublishIfChanged(ConnectivityState.Connecting, Picker.Queue, forced);
+            return;
+        }
+
+        // Gone idle children are being asked to reconnect, so from the outside the policy is connecting.
+        var state = _counts[(int)ConnectivityState.Connecting] > 0 || _counts[(int)ConnectivityState.Idle] > 0
+            ? ConnectivityState.Connecting
+            : ConnectivityState.TransientFailure;
+        PublishIfChanged(state, state == ConnectivityState.TransientFailure ? new FailingChildrenPicker(children, PolicyName) : Picker.Queue, forced);
+    }
+
+    // Without READY children the picker depends only on the aggregate state (the failure picker reads the children's
+    // current errors itself), so an unchanged state needs no new picker.
+    private void PublishIfChanged(ConnectivityState state, Picker picker, bool forced)
+    {
+        if (forced || !_hasPublished || state != _published)
+        {
+            Publish(state, picker);
+        }
+    }
+
+    private void Publish(ConnectivityState state, Picker picker)
+    {
+        _published = state;
+        _hasPublished = true;
+        Helper.UpdateState(state, picker);
+    }
+
     /// <summary>
-    /// A failing child's picker as seen from this policy: its error names the policy the user configured, not the
-    /// pick_first child inside it ("round_robin: connecting to 127.0.0.1:50052 failed: ...").
+    /// The TRANSIENT_FAILURE picker: rotates over the children and uses each one's current picker, so every call's error
+    /// names a real address and cause, renamed after the policy the user configured ("round_robin: connecting to
+    /// 127.0.0.1:50052 failed: ..."), never the pick_first child inside it.
     /// </summary>
-    private sealed class ChildFailurePicker(Picker child, string policyName) : Picker
+    private sealed class FailingChildrenPicker(IReadOnlyList<EndpointChild> children, string policyName) : Picker
     {
         private const string ChildPrefix = "pick_first: ";
+        private int _next = -1;
 
         public override PickResult Pick(in PickContext context)
         {
-            var result = child.Pick(in context);
+            var child = children[(int)((uint)Interlocked.Increment(ref _next) % (uint)children.Count)];
+            var result = child.Picker.Pick(in context);
             if (result.Type != PickResultType.Fail)
             {
                 return result;
@@ -132,6 +197,6 @@ public abstract class EndpointPickingLoadBalancer : LoadBalancer
             return PickResult.ForFailure(new Status(result.Status.StatusCode, $"{policyName}: {detail}", result.Status.DebugException));
         }
 
-        public override string ToString() => child.ToString() ?? "";
+        public override string ToString() => $"{policyName} failing over {children.Count} endpoints";
     }
 }

@@ -9,7 +9,11 @@ namespace Proxyless.Balancing;
 /// The building block of delegating ("petiole") policies such as round_robin: one child policy per endpoint
 /// (pick_first by default, which brings Happy Eyeballs and sticky transient failure), created and removed as the
 /// endpoint list changes. After each change the parent's callback sees every child's state and picker and publishes
-/// its own picker. Runs on the channel's serializer like any policy code.
+/// its own picker. An update touches only the children whose endpoint changed (an unchanged endpoint keeps its
+/// child untouched), so its cost follows what changed; when it brings many new endpoints, the first
+/// <see cref="StartBatch"/> children start at once and the rest in scheduled batches of that size, so a huge update is
+/// applied (and its picker published) in milliseconds and other policy work runs between the batches. Runs on the
+/// channel's serializer like any policy code.
 /// </summary>
 public sealed class EndpointSharding : IDisposable
 {
@@ -17,7 +21,14 @@ public sealed class EndpointSharding : IDisposable
     private readonly Action<IReadOnlyList<EndpointChild>> _onChildrenChanged;
     private readonly LoadBalancerProvider _childProvider;
     private readonly LoadBalancerConfig _childConfig;
+    /// <summary>How many new children start within an update, and per scheduled batch after it.</summary>
+    internal const int StartBatch = 256;
+
+    private readonly Action<EndpointChild, ConnectivityState>? _onChildStateChanged;
+    private readonly Queue<EndpointChild> _toStart = new();
+    private bool _startScheduled;
     private List<EndpointChild> _children = [];
+    private ChannelState? _lastState;
     private bool _updating;
     private bool _disposed;
 
@@ -38,6 +49,15 @@ public sealed class EndpointSharding : IDisposable
         _childConfig = childConfig ?? _childProvider.ParseConfig(default, LoadBalancerRegistry.CreateDefault());
     }
 
+    /// <summary>
+    /// For <see cref="EndpointPickingLoadBalancer"/>: child state changes are reported one at a time, with the child's
+    /// previous state, to <paramref name="onChildStateChanged"/>; <paramref name="onChildrenChanged"/> then runs only
+    /// after endpoint list updates. That keeps a connect storm over thousands of endpoints linear.
+    /// </summary>
+    internal EndpointSharding(IChannelControlHelper helper, Action<IReadOnlyList<EndpointChild>> onChildrenChanged, Action<EndpointChild, ConnectivityState> onChildStateChanged)
+        : this(helper, onChildrenChanged)
+        => _onChildStateChanged = onChildStateChanged;
+
     /// <summary>The children, in the order of the latest endpoint list.</summary>
     public IReadOnlyList<EndpointChild> Children => _children;
 
@@ -51,9 +71,19 @@ public sealed class EndpointSharding : IDisposable
     {
         ArgumentNullException.ThrowIfNull(state);
         ObjectDisposedException.ThrowIf(_disposed, this);
-        var old = _children.ToDictionary(c => c.Key);
+        var old = new Dictionary<string, EndpointChild>(_children.Count, StringComparer.Ordinal);
+        foreach (var existing in _children)
+        {
+            old[existing.Key] = existing;
+        }
+
         var next = new List<EndpointChild>(state.Endpoints.Count);
-        var seen = new HashSet<string>();
+        var seen = new HashSet<string>(state.Endpoints.Count, StringComparer.Ordinal);
+
+        // A kept child whose endpoint is the same as before needs no update, unless what else children see changed.
+        var sameContext = _lastState is { } last && ReferenceEquals(last.Attributes, state.Attributes) && ReferenceEquals(last.ServiceConfig, state.ServiceConfig);
+        _lastState = state;
+        var startedNow = 0;
         _updating = true;
         try
         {
@@ -65,14 +95,29 @@ public sealed class EndpointSharding : IDisposable
                     continue;
                 }
 
-                if (!old.Remove(key, out var child))
+                if (old.Remove(key, out var child))
+                {
+                    next.Add(child);
+                    if (sameContext && child.Endpoint.SameAs(endpoint))
+                    {
+                        continue;
+                    }
+                }
+                else
                 {
                     child = new EndpointChild(endpoint, key);
                     child.Balancer = _childProvider.Create(new ChildHelper(this, child));
+                    next.Add(child);
+                    if (startedNow >= StartBatch)
+                    {
+                        _toStart.Enqueue(child); // CONNECTING until its batch starts it
+                        continue;
+                    }
+
+                    startedNow++;
                 }
 
                 child.Endpoint = endpoint;
-                next.Add(child);
                 child.Balancer!.UpdateChannelState(state with { Endpoints = [endpoint], Config = _childConfig });
             }
 
@@ -89,6 +134,7 @@ public sealed class EndpointSharding : IDisposable
             _updating = false;
         }
 
+        ScheduleStarts();
         _onChildrenChanged(_children);
         return next.Count == 0
             ? new Status(StatusCode.Unavailable, "the resolver returned no endpoints")
@@ -172,6 +218,31 @@ public sealed class EndpointSharding : IDisposable
         _children = [];
     }
 
+    private void ScheduleStarts()
+    {
+        if (_toStart.Count > 0 && !_startScheduled)
+        {
+            _startScheduled = true;
+            _helper.Schedule(StartQueuedChildren);
+        }
+    }
+
+    // Starts the next batch of children an update left for later (with the newest endpoint and context).
+    private void StartQueuedChildren()
+    {
+        _startScheduled = false;
+        for (var started = 0; started < StartBatch && !_disposed && _toStart.TryDequeue(out var child);)
+        {
+            if (child.Balancer is { } balancer && _lastState is { } state) // null: removed by a later update
+            {
+                balancer.UpdateChannelState(state with { Endpoints = [child.Endpoint], Config = _childConfig });
+                started++;
+            }
+        }
+
+        ScheduleStarts();
+    }
+
     private static string KeyOf(BackendEndpoint endpoint)
         => endpoint.Addresses.Count == 1
             ? endpoint.Addresses[0].ToString()
@@ -184,9 +255,17 @@ public sealed class EndpointSharding : IDisposable
             return; // a removed child reporting late
         }
 
+        var previous = child.State;
         child.State = state;
         child.Picker = picker;
-        if (!_updating && !_disposed)
+        if (_onChildStateChanged is not null)
+        {
+            if (!_disposed && !_updating && child.Balancer is not null)
+            {
+                _onChildStateChanged(child, previous); // during an update, the recount at its end covers it
+            }
+        }
+        else if (!_updating && !_disposed)
         {
             _onChildrenChanged(_children);
         }

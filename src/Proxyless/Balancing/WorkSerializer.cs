@@ -12,6 +12,14 @@ internal sealed class WorkSerializer(ILogger logger)
 {
     private readonly ConcurrentQueue<Action> _queue = new();
     private int _draining;
+    private long _busyTicks;
+    private long _actionsRun;
+
+    /// <summary>Time spent running actions so far (for diagnostics and the scale benchmark).</summary>
+    public TimeSpan BusyTime => TimeSpan.FromSeconds(Volatile.Read(ref _busyTicks) / (double)System.Diagnostics.Stopwatch.Frequency);
+
+    /// <summary>Actions run so far.</summary>
+    public long ActionsRun => Volatile.Read(ref _actionsRun);
 
     /// <summary>Queues an action without running the queue (use inside a lock, then call <see cref="Drain"/> after it).</summary>
     public void Enqueue(Action action) => _queue.Enqueue(action);
@@ -32,10 +40,12 @@ internal sealed class WorkSerializer(ILogger logger)
                 return; // another thread drains; it re-checks the queue before leaving
             }
 
+            var started = System.Diagnostics.Stopwatch.GetTimestamp();
             try
             {
                 while (_queue.TryDequeue(out var action))
                 {
+                    _actionsRun++;
                     try
                     {
                         action();
@@ -48,6 +58,7 @@ internal sealed class WorkSerializer(ILogger logger)
             }
             finally
             {
+                _busyTicks += System.Diagnostics.Stopwatch.GetTimestamp() - started;
                 Volatile.Write(ref _draining, 0);
             }
         }

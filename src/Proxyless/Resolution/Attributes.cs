@@ -46,6 +46,30 @@ public sealed class Attributes
     /// <param name="defaultValue">The value when absent.</param>
     public T GetValueOrDefault<T>(AttributeKey<T> key, T defaultValue) => TryGetValue(key, out var v) ? v : defaultValue;
 
+    /// <summary>True when both hold the same keys with equal values.</summary>
+    internal bool ContentEquals(Attributes other)
+    {
+        if (ReferenceEquals(this, other))
+        {
+            return true;
+        }
+
+        if (_values.Count != other._values.Count)
+        {
+            return false;
+        }
+
+        foreach (var (key, value) in _values)
+        {
+            if (!other._values.TryGetValue(key, out var otherValue) || !Equals(value, otherValue))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
     /// <inheritdoc />
     public override string ToString()
         => _values.Count == 0 ? "{}" : "{" + string.Join(", ", _values.Select(kv => $"{kv.Key}={kv.Value}")) + "}";

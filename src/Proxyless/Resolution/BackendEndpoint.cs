@@ -35,6 +35,30 @@ public sealed class BackendEndpoint
     /// <summary>Attributes of the endpoint.</summary>
     public Attributes Attributes { get; }
 
+    /// <summary>True when <paramref name="other"/> has the same addresses, in order, and equal attributes.</summary>
+    internal bool SameAs(BackendEndpoint other)
+    {
+        if (ReferenceEquals(this, other))
+        {
+            return true;
+        }
+
+        if (Addresses.Count != other.Addresses.Count || !Attributes.ContentEquals(other.Attributes))
+        {
+            return false;
+        }
+
+        for (var i = 0; i < Addresses.Count; i++)
+        {
+            if (!Addresses[i].Equals(other.Addresses[i]) || !Addresses[i].Attributes.ContentEquals(other.Addresses[i].Attributes))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
     /// <inheritdoc />
     public override string ToString() => Addresses.Count == 1 ? Addresses[0].ToString() : "[" + string.Join(", ", Addresses) + "]";
 }

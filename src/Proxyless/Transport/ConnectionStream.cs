@@ -401,6 +401,14 @@ internal sealed class ConnectionStream : Stream
         }
 
         timer?.Dispose();
+
+        // The subchannel hears why before the read side can wake and hand over the farewell: a call failed by it asks
+        // the subchannel what happened.
+        if (report)
+        {
+            _owner.OnClosed(this, _failure!);
+        }
+
         if (closeInner)
         {
             try
@@ -410,11 +418,6 @@ internal sealed class ConnectionStream : Stream
             catch (Exception ex) when (ex is IOException or ObjectDisposedException or SocketException)
             {
             }
-        }
-
-        if (report)
-        {
-            _owner.OnClosed(this, _failure!);
         }
     }
 

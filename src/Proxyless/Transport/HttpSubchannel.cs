@@ -120,10 +120,13 @@ internal sealed class HttpSubchannel : Subchannel, IConnectionOwner
         }
     }
 
+    /// <summary>
+    /// Starts connecting if IDLE. Only the state change happens here, on the caller's thread (the serializer): the
+    /// attempt itself (its timers and the connection trigger) starts on the thread pool, so a policy that asks
+    /// thousands of subchannels to connect at once never waits for their connects.
+    /// </summary>
     public override void RequestConnection()
     {
-        ConnectAttempt? attempt = null;
-        var trigger = false;
         lock (_lock)
         {
             if (_state.State != ConnectivityState.Idle)
@@ -137,19 +140,35 @@ internal sealed class HttpSubchannel : Subchannel, IConnectionOwner
             }
             else
             {
-                attempt = new ConnectAttempt(_backoff.ConnectTimeout);
-                _attempt = attempt;
-                attempt.Timer = _host.TimeProvider.CreateTimer(_ => OnAttemptTimedOut(attempt), null, attempt.Timeout, Timeout.InfiniteTimeSpan);
+                _attempt = new ConnectAttempt(_backoff.ConnectTimeout);
                 SetStateLocked(ConnectivityState.Connecting, Status.DefaultSuccess);
-
-                // A connection already being set up (SocketsHttpHandler resending a refused call) decides this attempt;
-                // a trigger now could be sent on it once it is up, so it is only sent when there is none.
-                trigger = _connections.TrueForAll(c => c.IsEstablished);
+                ThreadPool.UnsafeQueueUserWorkItem(static s => s.StartAttempt(), this, preferLocal: false);
             }
         }
 
         _host.Serializer.Drain();
-        if (trigger && attempt is not null)
+    }
+
+    private void StartAttempt()
+    {
+        ConnectAttempt attempt;
+        bool trigger;
+        lock (_lock)
+        {
+            if (_attempt is not { Timer: null } pending || _state.State != ConnectivityState.Connecting)
+            {
+                return; // connected, failed or shut down meanwhile
+            }
+
+            attempt = pending;
+            attempt.Timer = _host.TimeProvider.CreateTimer(_ => OnAttemptTimedOut(attempt), null, attempt.Timeout, Timeout.InfiniteTimeSpan);
+
+            // A connection already being set up (SocketsHttpHandler resending a refused call) decides this attempt;
+            // a trigger now could be sent on it once it is up, so it is only sent when there is none.
+            trigger = _connections.TrueForAll(c => c.IsEstablished);
+        }
+
+        if (trigger)
         {
             SubchannelLog.Connecting(_logger, PeerText);
             _ = TriggerConnectionAsync(attempt);

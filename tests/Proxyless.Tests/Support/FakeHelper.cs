@@ -45,7 +45,14 @@ internal sealed class FakeHelper : IChannelControlHelper
 
     public void RefreshResolver() => RefreshCount++;
 
-    public void Schedule(Action action) => _scheduled.Enqueue(action);
+    /// <summary>How many actions the policy has scheduled so far.</summary>
+    public int ScheduledCount { get; private set; }
+
+    public void Schedule(Action action)
+    {
+        ScheduledCount++;
+        _scheduled.Enqueue(action);
+    }
 
     public List<FakeTimer> Timers { get; } = [];
 

@@ -33,6 +33,7 @@ public class WeightedPolicyTests
         var config = Parse(policyJson);
         var policy = Registry.SelectPolicy(ServiceConfig.Parse($"{{\"loadBalancingConfig\":[{policyJson}]}}")).Provider.Create(helper);
         policy.UpdateChannelState(State(config, endpoints));
+        helper.RunScheduled(); // large updates start their children in batches
         foreach (var sub in helper.Subchannels.ToArray())
         {
             sub.Set(ConnectivityState.Ready);

@@ -14,6 +14,9 @@ internal sealed class RingHashLoadBalancer(IChannelControlHelper helper) : Endpo
 
     protected override string PolicyName => RingHashLoadBalancerProvider.Name;
 
+    // The picker falls forward past failed endpoints and waits for connecting ones: every state counts.
+    protected override bool PickerDependsOnEveryChild => true;
+
     protected override void OnUpdate(ChannelState state) => _config = (RingHashConfig)state.Config;
 
     protected override Picker CreatePicker(IReadOnlyList<EndpointChild> ready, IReadOnlyList<EndpointChild> all)
