@@ -62,11 +62,15 @@ internal static class EndToEndComparison
         Console.WriteLine();
         foreach (var mode in new[] { "sequential", $"{concurrency} callers" })
         {
+            // Ratios per round (the clients ran back to back within each round), then their median, min and max.
             var o = results[(variants[2].Name, mode)];
             var b = results[(variants[1].Name, mode)];
             var d = results[(variants[0].Name, mode)];
+            var rate = o.Zip(b, (x, y) => x.Rate / y.Rate).ToList();
+            var bytes = o.Zip(b, (x, y) => x.Bytes / y.Bytes).ToList();
+            var vsDirect = o.Zip(d, (x, y) => x.Rate / y.Rate).ToList();
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"{mode}: Proxyless / grpc-dotnet round_robin = {Median(o, s => s.Rate) / Median(b, s => s.Rate):0.00}x calls/s, {Median(o, s => s.Bytes) / Median(b, s => s.Bytes):0.00}x bytes/call; Proxyless / direct = {Median(o, s => s.Rate) / Median(d, s => s.Rate):0.00}x calls/s"));
+                $"{mode}: Proxyless / grpc-dotnet round_robin = {Stats(rate)} calls/s, {Stats(bytes)} bytes/call; Proxyless / direct = {Stats(vsDirect)} calls/s"));
         }
 
         foreach (var variant in variants)
@@ -85,6 +89,12 @@ internal static class EndToEndComparison
         }
 
         list.Add(sample);
+    }
+
+    private static string Stats(List<double> ratios)
+    {
+        var sorted = ratios.Order().ToArray();
+        return string.Create(CultureInfo.InvariantCulture, $"{sorted[sorted.Length / 2]:0.00}x (min {sorted[0]:0.00}, max {sorted[^1]:0.00})");
     }
 
     private static double Median<T>(List<T> samples, Func<T, double> selector)

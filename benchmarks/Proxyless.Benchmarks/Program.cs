@@ -2,6 +2,7 @@
 //   dotnet run -c Release --project benchmarks/Proxyless.Benchmarks -- --e2e      end-to-end comparison with grpc-dotnet
 //   dotnet run -c Release --project benchmarks/Proxyless.Benchmarks -- --slow-backend  one backend 10x slower: RR vs LR vs WRR
 //   dotnet run -c Release --project benchmarks/Proxyless.Benchmarks -- --update-latency  resolver updates at 10,000 endpoints
+//   dotnet run -c Release --project benchmarks/Proxyless.Benchmarks -- --shutdown   backends stopped (SIGTERM) or killed under load
 //   dotnet run -c Release --project benchmarks/Proxyless.Benchmarks -- --filter '*'   BenchmarkDotNet micro-benchmarks
 using System.Globalization;
 using BenchmarkDotNet.Running;
@@ -26,6 +27,20 @@ if (args.Length >= 2 && args[0] == "--serve")
     return 0;
 }
 
+if (args.Length >= 1 && args[0] == "--serve-until-signal")
+{
+    var backend = await EchoBackend.StartLoopbackAsync();
+    Console.WriteLine("PORTS " + backend.Port);
+    await ExampleServers.ServeUntilCancelledAsync([backend]); // SIGTERM: a graceful stop
+    return 0;
+}
+
+if (args.Length >= 1 && args[0] == "--shutdown")
+{
+    var i = Array.IndexOf(args, "--rounds");
+    return await ShutdownScenario.RunAsync(i >= 0 ? int.Parse(args[i + 1], CultureInfo.InvariantCulture) : 7);
+}
+
 if (args.Length >= 1 && args[0] == "--e2e")
 {
     int Option(string name, int fallback)
@@ -38,7 +53,7 @@ if (args.Length >= 1 && args[0] == "--e2e")
         sequentialCalls: Option("--sequential", 10_000),
         concurrentCalls: Option("--concurrent", 40_000),
         concurrency: Option("--callers", 32),
-        rounds: Option("--rounds", 3));
+        rounds: Option("--rounds", 7));
 }
 
 if (args.Length >= 1 && args[0] == "--slow-backend")

@@ -14,6 +14,9 @@ internal sealed class BalancingHandler(ChannelController controller) : HttpMessa
 {
     private static readonly HttpRequestOptionsKey<bool> WaitForReadyKey = new("WaitForReady");
 
+    // Returned inside the pick loop for an attempt that never reached a server; never leaves the handler.
+    private static readonly HttpResponseMessage NeverReached = new();
+
     protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
         if (request.Content is { } content and not ReplayableContent)
@@ -25,16 +28,12 @@ internal sealed class BalancingHandler(ChannelController controller) : HttpMessa
         var result = snapshot.Picker.Pick(new PickContext(request));
         if (result.Type == PickResultType.Complete && Unwrap(result.Subchannel) is HttpSubchannel subchannel && subchannel.TryAcquireCall())
         {
-            return SendFirstAttemptAsync(subchannel, result.CallTracker, request, snapshot, cancellationToken);
+            // The common case: the first pick is READY. Only a call that never reached the server picks again.
+            return SendOnSubchannelAsync(subchannel, result.CallTracker, request, snapshot, cancellationToken);
         }
 
         return PickAndSendAsync(request, snapshot, result, failed: null, cancellationToken);
     }
-
-    // The common case: the first pick was READY. Only a call that never reached the server goes on to pick again.
-    private async Task<HttpResponseMessage> SendFirstAttemptAsync(HttpSubchannel subchannel, ICallTracker? tracker, HttpRequestMessage request, PickerSnapshot snapshot, CancellationToken cancellationToken)
-        => await SendOnSubchannelAsync(subchannel, tracker, request, cancellationToken).ConfigureAwait(false)
-            ?? await PickAndSendAsync(request, controller.CurrentPicker, null, new FailedPicks(snapshot, subchannel), cancellationToken).ConfigureAwait(false);
 
     /// <summary>
     /// Picks until the call is placed or fails. A subchannel the picker offers that is not READY, or on which the call
@@ -65,8 +64,8 @@ internal sealed class BalancingHandler(ChannelController controller) : HttpMessa
 
                     if (subchannel.TryAcquireCall())
                     {
-                        var response = await SendOnSubchannelAsync(subchannel, result.CallTracker, request, cancellationToken).ConfigureAwait(false);
-                        if (response is not null)
+                        var response = await SendOnSubchannelAsync(subchannel, result.CallTracker, request, pickedFrom: null, cancellationToken).ConfigureAwait(false);
+                        if (response != NeverReached)
                         {
                             return response;
                         }
@@ -154,8 +153,12 @@ internal sealed class BalancingHandler(ChannelController controller) : HttpMessa
 
     private static bool CanResend(HttpRequestMessage request) => request.Content is not ReplayableContent { CanReplay: false };
 
-    /// <summary>Sends one attempt on a subchannel whose call slot is held; null when the call never reached the server.</summary>
-    private static async Task<HttpResponseMessage?> SendOnSubchannelAsync(HttpSubchannel subchannel, ICallTracker? tracker, HttpRequestMessage request, CancellationToken cancellationToken)
+    /// <summary>
+    /// Sends one attempt on a subchannel whose call slot is held. When the call never reached the server: for the
+    /// first attempt (<paramref name="pickedFrom"/> set) it goes on to pick again; inside the pick loop it returns
+    /// <see cref="NeverReached"/> and the loop picks again.
+    /// </summary>
+    private async Task<HttpResponseMessage> SendOnSubchannelAsync(HttpSubchannel subchannel, ICallTracker? tracker, HttpRequestMessage request, PickerSnapshot? pickedFrom, CancellationToken cancellationToken)
     {
         long start = 0;
         if (tracker is not null)
@@ -173,7 +176,9 @@ internal sealed class BalancingHandler(ChannelController controller) : HttpMessa
         {
             // Picked again, avoiding this backend until the picker changes; the deadline or cancellation bounds it.
             TrackedContent.EndWithoutBody(subchannel, tracker, start, new Status(StatusCode.Unavailable, ex.Message, ex), null);
-            return null;
+            return pickedFrom is null
+                ? NeverReached
+                : await PickAndSendAsync(request, controller.CurrentPicker, null, new FailedPicks(pickedFrom, subchannel), cancellationToken).ConfigureAwait(false);
         }
         catch (HttpRequestException ex)
         {
