@@ -53,6 +53,12 @@ internal static class UpdateLatencyScenario
 
         using (var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20)))
         {
+            while (channel.State != Grpc.Core.ConnectivityState.Ready)
+            {
+                await channel.WaitForStateChangedAsync(channel.State, timeout.Token);
+            }
+
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"channel READY {first.Elapsed.TotalMilliseconds:0} ms after the first push"));
             var reply = await new Echo.EchoClient(channel).UnaryEchoAsync(new EchoRequest { Message = "x" }, new Grpc.Core.CallOptions(cancellationToken: timeout.Token).WithWaitForReady());
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"first call answered {first.Elapsed.TotalMilliseconds:0} ms after the first push ({reply.Message})"));
         }
@@ -62,6 +68,8 @@ internal static class UpdateLatencyScenario
         var random = new Random(7);
         var storm = Stopwatch.StartNew();
         var busyAtStorm = controller.Serializer.BusyTime;
+        var allocatedAtStorm = GC.GetTotalAllocatedBytes();
+        int[] collectionsAtStorm = [GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2)];
         for (var u = 0; u < updates; u++)
         {
             await Task.Delay(500);
@@ -80,6 +88,8 @@ internal static class UpdateLatencyScenario
         }
 
         var busy = controller.Serializer.BusyTime - busyAtStorm;
+        var allocatedPerSecond = (GC.GetTotalAllocatedBytes() - allocatedAtStorm) / storm.Elapsed.TotalSeconds;
+        var gcCounts = $"{GC.CollectionCount(0) - collectionsAtStorm[0]}/{GC.CollectionCount(1) - collectionsAtStorm[1]}/{GC.CollectionCount(2) - collectionsAtStorm[2]}";
         latencies.Sort();
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"{updates} churn updates during the connect storm: applied in median {latencies[latencies.Count / 2]:0.0} ms, min {latencies[0]:0.0} ms, max {latencies[^1]:0.0} ms"));
@@ -90,6 +100,8 @@ internal static class UpdateLatencyScenario
                 $"  {withoutGc.Count} of them with no garbage collection during the update: median {withoutGc[withoutGc.Count / 2]:0.0} ms, max {withoutGc[^1]:0.0} ms; GC pauses in all {GC.GetTotalPauseDuration().TotalMilliseconds:0} ms"));
         }
 
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"during the storm: {allocatedPerSecond / 1e6:0.0} MB allocated per second, garbage collections gen0/1/2 {gcCounts}, heap {GC.GetGCMemoryInfo().HeapSizeBytes / 1e6:0} MB"));
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"serializer busy {busy.TotalMilliseconds / storm.Elapsed.TotalSeconds:0} ms per second during the storm ({controller.Serializer.ActionsRun} actions in all; {controller.Serializer.BusyTime - busyBefore:g} busy since the first push)"));
         return 0;

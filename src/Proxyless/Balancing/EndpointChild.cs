@@ -25,7 +25,14 @@ public sealed class EndpointChild
 
     internal string Key { get; }
 
+    /// <summary>The child's policy: null while it waits for its start batch, and after it was removed.</summary>
     internal LoadBalancer? Balancer { get; set; }
+
+    /// <summary>The latest update that listed the child's endpoint.</summary>
+    internal int Generation { get; set; }
+
+    /// <summary>Whether an update (or disposal) removed the child.</summary>
+    internal bool Removed { get; set; }
 
     /// <summary>Asks the child to connect if it is idle (round_robin does this for every idle child).</summary>
     public void ExitIdle() => Balancer?.ExitIdle();

@@ -10,10 +10,10 @@ namespace Proxyless.Balancing;
 /// (pick_first by default, which brings Happy Eyeballs and sticky transient failure), created and removed as the
 /// endpoint list changes. After each change the parent's callback sees every child's state and picker and publishes
 /// its own picker. An update touches only the children whose endpoint changed (an unchanged endpoint keeps its
-/// child untouched), so its cost follows what changed; when it brings many new endpoints, the first
-/// <see cref="StartBatch"/> children start at once and the rest in scheduled batches of that size, so a huge update is
-/// applied (and its picker published) in milliseconds and other policy work runs between the batches. Runs on the
-/// channel's serializer like any policy code.
+/// child untouched), so its cost follows what changed. New children start at once when the update grows the list by
+/// at most <see cref="StartBatch"/>; otherwise they all start in scheduled batches of that size, so a huge update is
+/// applied (and its picker published) in milliseconds before any connection attempt competes with it, and other
+/// policy work runs between the batches. Runs on the channel's serializer like any policy code.
 /// </summary>
 public sealed class EndpointSharding : IDisposable
 {
@@ -21,13 +21,18 @@ public sealed class EndpointSharding : IDisposable
     private readonly Action<IReadOnlyList<EndpointChild>> _onChildrenChanged;
     private readonly LoadBalancerProvider _childProvider;
     private readonly LoadBalancerConfig _childConfig;
-    /// <summary>How many new children start within an update, and per scheduled batch after it.</summary>
+    /// <summary>
+    /// How many new children start within an update, and per scheduled batch after it. A child waiting for its batch has
+    /// no policy yet (it costs an entry in the list, nothing more) and counts as CONNECTING.
+    /// </summary>
     internal const int StartBatch = 256;
 
     private readonly Action<EndpointChild, ConnectivityState>? _onChildStateChanged;
     private readonly Queue<EndpointChild> _toStart = new();
     private bool _startScheduled;
+    private readonly Dictionary<string, EndpointChild> _byKey = new(StringComparer.Ordinal);
     private List<EndpointChild> _children = [];
+    private int _generation; // of the latest update: children it kept or created carry it
     private ChannelState? _lastState;
     private bool _updating;
     private bool _disposed;
@@ -71,60 +76,65 @@ public sealed class EndpointSharding : IDisposable
     {
         ArgumentNullException.ThrowIfNull(state);
         ObjectDisposedException.ThrowIf(_disposed, this);
-        var old = new Dictionary<string, EndpointChild>(_children.Count, StringComparer.Ordinal);
-        foreach (var existing in _children)
-        {
-            old[existing.Key] = existing;
-        }
-
+        var generation = ++_generation;
         var next = new List<EndpointChild>(state.Endpoints.Count);
-        var seen = new HashSet<string>(state.Endpoints.Count, StringComparer.Ordinal);
 
         // A kept child whose endpoint is the same as before needs no update, unless what else children see changed.
         var sameContext = _lastState is { } last && ReferenceEquals(last.Attributes, state.Attributes) && ReferenceEquals(last.ServiceConfig, state.ServiceConfig);
         _lastState = state;
-        var startedNow = 0;
+
+        // An update that grows the list by more than a batch starts none of its new children itself: they all start in
+        // scheduled batches, so the update is applied (and its picker published) before any connection attempt runs.
+        var startedNow = state.Endpoints.Count - _children.Count > StartBatch ? StartBatch : 0;
         _updating = true;
         try
         {
             foreach (var endpoint in state.Endpoints)
             {
                 var key = KeyOf(endpoint);
-                if (!seen.Add(key))
+                if (_byKey.TryGetValue(key, out var child))
                 {
-                    continue;
-                }
-
-                if (old.Remove(key, out var child))
-                {
-                    next.Add(child);
-                    if (sameContext && child.Endpoint.SameAs(endpoint))
+                    if (child.Generation == generation)
                     {
+                        continue; // the same address set twice in one list
+                    }
+
+                    child.Generation = generation;
+                    next.Add(child);
+                    if (child.Balancer is null || (sameContext && child.Endpoint.SameAs(endpoint)))
+                    {
+                        child.Endpoint = endpoint; // a child still waiting for its batch starts with the newest endpoint
                         continue;
                     }
                 }
                 else
                 {
-                    child = new EndpointChild(endpoint, key);
-                    child.Balancer = _childProvider.Create(new ChildHelper(this, child));
+                    child = new EndpointChild(endpoint, key) { Generation = generation };
+                    _byKey.Add(key, child);
                     next.Add(child);
                     if (startedNow >= StartBatch)
                     {
-                        _toStart.Enqueue(child); // CONNECTING until its batch starts it
+                        _toStart.Enqueue(child); // CONNECTING, with no policy yet, until its batch starts it
                         continue;
                     }
 
                     startedNow++;
+                    child.Balancer = _childProvider.Create(new ChildHelper(this, child));
                 }
 
                 child.Endpoint = endpoint;
-                child.Balancer!.UpdateChannelState(state with { Endpoints = [endpoint], Config = _childConfig });
+                child.Balancer.UpdateChannelState(state with { Endpoints = [endpoint], Config = _childConfig });
             }
 
-            foreach (var removed in old.Values)
+            foreach (var previous in _children)
             {
-                removed.Balancer?.Dispose();
-                removed.Balancer = null;
+                if (previous.Generation != generation)
+                {
+                    _byKey.Remove(previous.Key);
+                    previous.Balancer?.Dispose();
+                    previous.Balancer = null;
+                    previous.Removed = true;
+                }
             }
 
             _children = next;
@@ -213,9 +223,11 @@ public sealed class EndpointSharding : IDisposable
         {
             child.Balancer?.Dispose();
             child.Balancer = null;
+            child.Removed = true;
         }
 
         _children = [];
+        _byKey.Clear();
     }
 
     private void ScheduleStarts()
@@ -233,9 +245,10 @@ public sealed class EndpointSharding : IDisposable
         _startScheduled = false;
         for (var started = 0; started < StartBatch && !_disposed && _toStart.TryDequeue(out var child);)
         {
-            if (child.Balancer is { } balancer && _lastState is { } state) // null: removed by a later update
+            if (!child.Removed && _lastState is { } state)
             {
-                balancer.UpdateChannelState(state with { Endpoints = [child.Endpoint], Config = _childConfig });
+                child.Balancer = _childProvider.Create(new ChildHelper(this, child));
+                child.Balancer.UpdateChannelState(state with { Endpoints = [child.Endpoint], Config = _childConfig });
                 started++;
             }
         }
@@ -250,7 +263,7 @@ public sealed class EndpointSharding : IDisposable
 
     private void OnChildState(EndpointChild child, ConnectivityState state, Picker picker)
     {
-        if (child.Balancer is null && !_updating)
+        if (child.Removed)
         {
             return; // a removed child reporting late
         }
@@ -260,7 +273,7 @@ public sealed class EndpointSharding : IDisposable
         child.Picker = picker;
         if (_onChildStateChanged is not null)
         {
-            if (!_disposed && !_updating && child.Balancer is not null)
+            if (!_disposed && !_updating)
             {
                 _onChildStateChanged(child, previous); // during an update, the recount at its end covers it
             }

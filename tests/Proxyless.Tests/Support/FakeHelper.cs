@@ -77,6 +77,18 @@ internal sealed class FakeHelper : IChannelControlHelper
         return due.Count;
     }
 
+    /// <summary>Runs the oldest piece of work the policy scheduled; false when there was none.</summary>
+    public bool RunNextScheduled()
+    {
+        if (!_scheduled.TryDequeue(out var action))
+        {
+            return false;
+        }
+
+        action();
+        return true;
+    }
+
     /// <summary>Runs work the policy scheduled.</summary>
     public void RunScheduled()
     {

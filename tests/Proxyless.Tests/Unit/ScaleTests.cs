@@ -21,17 +21,48 @@ public class ScaleTests
     private static int Port(FakeSubchannel s) => ((IPEndPoint)s.Address.EndPoint).Address.GetAddressBytes() is var b ? (b[2] * 250) + b[3] - 1 : -1;
 
     [Fact]
-    public void AHugeUpdateStartsOneBatchAtOnceAndTheRestInScheduledBatches()
+    public void AHugeUpdateIsPublishedBeforeAnyConnectionAttemptAndStartsInScheduledBatches()
     {
         var helper = new FakeHelper();
         using var policy = new RoundRobinLoadBalancerProvider().Create(helper);
         policy.UpdateChannelState(State(Enumerable.Range(0, 1000)));
 
-        Assert.Equal(EndpointSharding.StartBatch, helper.Subchannels.Count); // applied at once; the rest waits its turn
+        Assert.Empty(helper.Subchannels); // applied and published; no child has a policy or subchannel yet
         Assert.Equal(ConnectivityState.Connecting, helper.State);
+        Assert.True(helper.RunNextScheduled());
+        Assert.Equal(EndpointSharding.StartBatch, helper.Subchannels.Count); // one batch per scheduled turn
         helper.RunScheduled();
         Assert.Equal(1000, helper.Subchannels.Count);
         Assert.Equal(1000, helper.Subchannels.Select(Port).Distinct().Count());
+    }
+
+    [Fact]
+    public void AnUpdateThatGrowsByLessThanABatchStartsItsNewEndpointsAtOnce()
+    {
+        var helper = new FakeHelper();
+        using var policy = new RoundRobinLoadBalancerProvider().Create(helper);
+        policy.UpdateChannelState(State(Enumerable.Range(0, EndpointSharding.StartBatch)));
+        Assert.Equal(EndpointSharding.StartBatch, helper.Subchannels.Count);
+
+        policy.UpdateChannelState(State(Enumerable.Range(0, EndpointSharding.StartBatch + 10)));
+        Assert.Equal(EndpointSharding.StartBatch + 10, helper.Subchannels.Count);
+    }
+
+    [Fact]
+    public void AnEndpointRemovedBeforeItsBatchStartedNeverConnectsAndAKeptOneStartsWithItsNewestAttributes()
+    {
+        var helper = new FakeHelper();
+        using var policy = new RoundRobinLoadBalancerProvider().Create(helper);
+        policy.UpdateChannelState(State(Enumerable.Range(0, 1000)));
+        var key = new AttributeKey<string>("zone");
+        var endpoints = Enumerable.Range(0, 1000).Where(n => n != 999).Select(Endpoint).ToArray();
+        endpoints[998] = new BackendEndpoint([endpoints[998].Addresses[0].WithAttributes(Attributes.Empty.With(key, "b"))]);
+        policy.UpdateChannelState(new ChannelState(endpoints, new RoundRobinConfig(), Attributes.Empty, ServiceConfig.Empty));
+        helper.RunScheduled();
+
+        Assert.Equal(999, helper.Subchannels.Count);
+        Assert.DoesNotContain(helper.Subchannels, s => Port(s) == 999);
+        Assert.Equal("b", helper.Subchannels.Single(s => Port(s) == 998).Address.Attributes.GetValueOrDefault(key, "none"));
     }
 
     [Fact]
