@@ -33,6 +33,7 @@ internal sealed class HttpSubchannel : Subchannel, IConnectionOwner
     private readonly object _lock = new();
     private readonly CancellationTokenSource _shutdown = new();
     private readonly bool _healthCheck;
+    private readonly bool _dialFirst;
     private SubchannelState _state = new(ConnectivityState.Idle, Status.DefaultSuccess); // the connection's state
     private SubchannelState _reported = new(ConnectivityState.Idle, Status.DefaultSuccess); // what the policy sees
     private CancellationTokenSource? _healthCts;
@@ -86,6 +87,7 @@ internal sealed class HttpSubchannel : Subchannel, IConnectionOwner
         }
 
         options.ConfigureHandler?.Invoke(address, _handler);
+        _dialFirst = _handler.ConnectCallback == (Func<SocketsHttpConnectionContext, CancellationToken, ValueTask<Stream>>)ConnectAsync; // unless the user replaced the connect step
         _invoker = new HttpMessageInvoker(_handler, disposeHandler: false);
     }
 
@@ -171,7 +173,57 @@ internal sealed class HttpSubchannel : Subchannel, IConnectionOwner
         if (trigger)
         {
             SubchannelLog.Connecting(_logger, PeerText);
-            _ = TriggerConnectionAsync(attempt);
+            _ = _dialFirst ? DialThenTriggerAsync(attempt) : TriggerConnectionAsync(attempt);
+        }
+    }
+
+    // Dials the address first and hands SocketsHttpHandler only a connected stream (ConnectAsync takes it), so a
+    // refused or unreachable address costs one socket and one exception, not a request through SocketsHttpHandler and
+    // its exception chain: with thousands of endpoints in a connect storm that is most of what the process allocates.
+    private async Task DialThenTriggerAsync(ConnectAttempt attempt)
+    {
+        Stream stream;
+        try
+        {
+            using var linked = CancellationTokenSource.CreateLinkedTokenSource(_shutdown.Token, attempt.Abort.Token);
+            stream = await DialAsync(linked.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (attempt.Abort.IsCancellationRequested || _shutdown.IsCancellationRequested)
+        {
+            return; // the attempt timed out or the subchannel shut down: whoever ended it reported it
+        }
+        catch (Exception ex)
+        {
+            FailAttempt(attempt, new Status(StatusCode.Unavailable, $"connecting to {PeerText} failed: {Describe(ex)}", ex));
+            return;
+        }
+
+        lock (_lock)
+        {
+            if (_attempt == attempt)
+            {
+                attempt.Dialed = stream;
+                stream = null!;
+            }
+        }
+
+        if (stream is not null)
+        {
+            await stream.DisposeAsync().ConfigureAwait(false); // the attempt ended while dialing
+            return;
+        }
+
+        await TriggerConnectionAsync(attempt).ConfigureAwait(false);
+        Stream? unused;
+        lock (_lock)
+        {
+            unused = attempt.Dialed; // the trigger was answered on another connection, or failed before connecting
+            attempt.Dialed = null;
+        }
+
+        if (unused is not null)
+        {
+            await unused.DisposeAsync().ConfigureAwait(false);
         }
     }
 
@@ -344,6 +396,8 @@ internal sealed class HttpSubchannel : Subchannel, IConnectionOwner
         {
             _attempt = null;
             attempt.Timer?.Dispose();
+            attempt.Dialed?.Dispose();
+            attempt.Dialed = null;
             attempt.Trigger.Cancel();
             if (abandonDials)
             {
@@ -383,6 +437,11 @@ internal sealed class HttpSubchannel : Subchannel, IConnectionOwner
             }
 
             attemptAbort = _attempt?.Abort.Token ?? CancellationToken.None;
+            if (_attempt?.Dialed is { } dialed)
+            {
+                _attempt.Dialed = null;
+                return dialed;
+            }
         }
 
         // A dial ends with its attempt (timeout) or the subchannel (shutdown), whatever the request that caused it does.
@@ -594,6 +653,9 @@ internal sealed class HttpSubchannel : Subchannel, IConnectionOwner
         public CancellationTokenSource Abort { get; } = new();
 
         public ITimer? Timer { get; set; }
+
+        /// <summary>A connected stream dialed for this attempt, until SocketsHttpHandler's connect step takes it.</summary>
+        public Stream? Dialed { get; set; }
     }
 
     private void DisposeHandler()

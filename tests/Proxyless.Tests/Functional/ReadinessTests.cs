@@ -47,6 +47,7 @@ public class ReadinessTests
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
         await channel.ConnectAsync(timeout.Token);
         Assert.Equal(ConnectivityState.Ready, channel.State);
+        Assert.False(listener.Pending()); // one TCP connection: the one the subchannel dialed is the one HTTP/2 runs on
 
         // All the client sent is its connection preface and SETTINGS: no request was needed to become READY.
         using var socket = await accepted;
