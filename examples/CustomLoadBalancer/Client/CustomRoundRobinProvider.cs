@@ -1,5 +1,6 @@
 using Grpc.Core;
 using Proxyless.Balancing;
+using Proxyless.Balancing.Policies.PickFirst;
 using Proxyless.Configuration;
 
 namespace CustomLoadBalancer.Client;
@@ -24,11 +25,9 @@ public sealed class CustomRoundRobinProvider : LoadBalancerProvider
     /// <inheritdoc />
     public override LoadBalancer Create(IChannelControlHelper helper) => new Balancer(helper);
 
-    private sealed class Balancer(IChannelControlHelper helper) : EndpointPickingLoadBalancer(helper)
+    private sealed class Balancer(IChannelControlHelper helper) : EndpointPickingLoadBalancer(helper, PickFirstLoadBalancerProvider.Default)
     {
         private int _chooseSecond = 3;
-
-        protected override string PolicyName => Name;
 
         protected override void OnUpdate(ChannelState state) => _chooseSecond = ((CustomRoundRobinConfig)state.Config).ChooseSecond;
 

@@ -1,4 +1,5 @@
 using Proxyless.Balancing;
+using Proxyless.Balancing.Policies.PickFirst;
 using Proxyless.Configuration;
 
 namespace DualStack.Client;
@@ -23,11 +24,9 @@ public sealed class RepeatRoundRobinProvider : LoadBalancerProvider
     /// <inheritdoc />
     public override LoadBalancer Create(IChannelControlHelper helper) => new Balancer(helper);
 
-    private sealed class Balancer(IChannelControlHelper helper) : EndpointPickingLoadBalancer(helper)
+    private sealed class Balancer(IChannelControlHelper helper) : EndpointPickingLoadBalancer(helper, PickFirstLoadBalancerProvider.Default)
     {
         private int _repeatCount = 1;
-
-        protected override string PolicyName => Name;
 
         protected override void OnUpdate(ChannelState state) => _repeatCount = ((RepeatRoundRobinConfig)state.Config).RepeatCount;
 

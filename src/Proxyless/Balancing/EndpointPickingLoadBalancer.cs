@@ -20,17 +20,18 @@ public abstract class EndpointPickingLoadBalancer : LoadBalancer
 
     /// <summary>Creates the policy.</summary>
     /// <param name="helper">The channel's helper.</param>
-    protected EndpointPickingLoadBalancer(IChannelControlHelper helper)
+    /// <param name="endpointPolicy">
+    /// The policy each endpoint gets, which chooses among the endpoint's addresses: gRPC uses pick_first
+    /// (<see cref="Policies.PickFirst.PickFirstLoadBalancerProvider.Default"/>).
+    /// </param>
+    protected EndpointPickingLoadBalancer(IChannelControlHelper helper, PolicySelection endpointPolicy)
     {
         Helper = helper ?? throw new ArgumentNullException(nameof(helper));
-        _sharding = new EndpointSharding(helper, OnChildrenChanged, OnChildStateChanged);
+        _sharding = new EndpointSharding(helper, endpointPolicy, OnChildrenChanged, OnChildStateChanged);
     }
 
     /// <summary>The channel's helper.</summary>
     protected IChannelControlHelper Helper { get; }
-
-    /// <summary>The policy name, for error messages.</summary>
-    protected abstract string PolicyName { get; }
 
     /// <summary>The current children, in endpoint order.</summary>
     protected IReadOnlyList<EndpointChild> Children => _sharding.Children;
@@ -59,6 +60,7 @@ public abstract class EndpointPickingLoadBalancer : LoadBalancer
     public override Status UpdateChannelState(ChannelState state)
     {
         ArgumentNullException.ThrowIfNull(state);
+        PolicyName = state.Config.PolicyName;
         OnUpdate(state);
         return _sharding.Update(state);
     }
@@ -119,6 +121,9 @@ public abstract class EndpointPickingLoadBalancer : LoadBalancer
     }
 
     private int ReadyCount => _counts[(int)ConnectivityState.Ready];
+
+    // The name the user configured (from the config of the latest update), for error messages.
+    private string PolicyName { get; set; } = "";
 
     private void PublishFromChildren(IReadOnlyList<EndpointChild> children, bool forced)
     {

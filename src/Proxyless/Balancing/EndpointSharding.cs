@@ -1,6 +1,5 @@
 using Grpc.Core;
 using Microsoft.Extensions.Logging;
-using Proxyless.Balancing.Policies.PickFirst;
 using Proxyless.Resolution;
 
 namespace Proxyless.Balancing;
@@ -39,19 +38,18 @@ public sealed class EndpointSharding : IDisposable
 
     /// <summary>Creates the sharding helper.</summary>
     /// <param name="helper">The parent policy's helper.</param>
+    /// <param name="childPolicy">
+    /// The policy each endpoint gets, with its config (gRPC uses pick_first:
+    /// <see cref="Policies.PickFirst.PickFirstLoadBalancerProvider.Default"/>).
+    /// </param>
     /// <param name="onChildrenChanged">Called after any child changes state or the endpoint list changes.</param>
-    /// <param name="childProvider">The child policy; pick_first when null.</param>
-    /// <param name="childConfig">The child policy's config; the provider's defaults when null.</param>
-    public EndpointSharding(
-        IChannelControlHelper helper,
-        Action<IReadOnlyList<EndpointChild>> onChildrenChanged,
-        LoadBalancerProvider? childProvider = null,
-        LoadBalancerConfig? childConfig = null)
+    public EndpointSharding(IChannelControlHelper helper, PolicySelection childPolicy, Action<IReadOnlyList<EndpointChild>> onChildrenChanged)
     {
         _helper = helper ?? throw new ArgumentNullException(nameof(helper));
+        ArgumentNullException.ThrowIfNull(childPolicy);
         _onChildrenChanged = onChildrenChanged ?? throw new ArgumentNullException(nameof(onChildrenChanged));
-        _childProvider = childProvider ?? new PickFirstLoadBalancerProvider();
-        _childConfig = childConfig ?? _childProvider.ParseConfig(default, LoadBalancerRegistry.CreateDefault());
+        _childProvider = childPolicy.Provider;
+        _childConfig = childPolicy.Config;
     }
 
     /// <summary>
@@ -59,8 +57,8 @@ public sealed class EndpointSharding : IDisposable
     /// previous state, to <paramref name="onChildStateChanged"/>; <paramref name="onChildrenChanged"/> then runs only
     /// after endpoint list updates. That keeps a connect storm over thousands of endpoints linear.
     /// </summary>
-    internal EndpointSharding(IChannelControlHelper helper, Action<IReadOnlyList<EndpointChild>> onChildrenChanged, Action<EndpointChild, ConnectivityState> onChildStateChanged)
-        : this(helper, onChildrenChanged)
+    internal EndpointSharding(IChannelControlHelper helper, PolicySelection childPolicy, Action<IReadOnlyList<EndpointChild>> onChildrenChanged, Action<EndpointChild, ConnectivityState> onChildStateChanged)
+        : this(helper, childPolicy, onChildrenChanged)
         => _onChildStateChanged = onChildStateChanged;
 
     /// <summary>The children, in the order of the latest endpoint list.</summary>

@@ -5,7 +5,7 @@ using Proxyless.Balancing.Policies.OutlierDetection;
 using Proxyless.Balancing.Policies.PickFirst;
 using Proxyless.Balancing.Policies.RingHash;
 using Proxyless.Balancing.Policies.RoundRobin;
-using Proxyless.Balancing.Policies.UniformRandom;
+using Proxyless.Balancing.Policies.Random;
 using Proxyless.Balancing.Policies.WeightedRoundRobin;
 using Proxyless.Configuration;
 

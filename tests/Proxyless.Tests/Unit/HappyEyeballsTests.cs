@@ -111,7 +111,7 @@ public class HappyEyeballsTests
     {
         var helper = new FakeHelper();
         var changes = new List<IReadOnlyList<EndpointChild>>();
-        using var sharding = new EndpointSharding(helper, c => changes.Add(c.ToList()));
+        using var sharding = new EndpointSharding(helper, PickFirstLoadBalancerProvider.Default, c => changes.Add(c.ToList()));
         var e1 = new BackendEndpoint([A("[::1]:1"), A("127.0.0.1:1")]);
         var e2 = new BackendEndpoint(A("127.0.0.1:2"));
         var e3 = new BackendEndpoint(A("127.0.0.1:3"));

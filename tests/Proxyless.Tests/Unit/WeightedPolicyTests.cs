@@ -3,7 +3,7 @@ using Google.Protobuf;
 using Proxyless.Balancing;
 using Proxyless.Balancing.Policies.LeastRequest;
 using Proxyless.Balancing.Policies.RingHash;
-using Proxyless.Balancing.Policies.UniformRandom;
+using Proxyless.Balancing.Policies.Random;
 using Proxyless.Balancing.Policies.WeightedRoundRobin;
 using Proxyless.Configuration;
 using Proxyless.Orca;

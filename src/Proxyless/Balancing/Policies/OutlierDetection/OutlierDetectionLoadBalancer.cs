@@ -150,7 +150,7 @@ internal sealed class OutlierDetectionLoadBalancer : LoadBalancer
                 return;
             }
 
-            if (rates[i] < threshold && candidates[i].EjectedAt is null && Random.Shared.Next(100) < settings.EnforcementPercentage)
+            if (rates[i] < threshold && candidates[i].EjectedAt is null && System.Random.Shared.Next(100) < settings.EnforcementPercentage)
             {
                 Eject(candidates[i], now, $"success rate {rates[i]:P0} is below {threshold:P0} (mean {mean:P0})");
             }
@@ -173,7 +173,7 @@ internal sealed class OutlierDetectionLoadBalancer : LoadBalancer
             }
 
             var failurePercent = 100.0 * address.LastFailures / address.LastTotal;
-            if (failurePercent > settings.Threshold && address.EjectedAt is null && Random.Shared.Next(100) < settings.EnforcementPercentage)
+            if (failurePercent > settings.Threshold && address.EjectedAt is null && System.Random.Shared.Next(100) < settings.EnforcementPercentage)
             {
                 Eject(address, now, $"{failurePercent:0}% of {address.LastTotal} calls failed (threshold {settings.Threshold}%)");
             }

@@ -40,7 +40,7 @@ internal sealed class PickFirstLoadBalancer : LoadBalancer
         if (_config.ShuffleAddressList)
         {
             var shuffled = endpoints.ToArray();
-            Random.Shared.Shuffle(shuffled);
+            System.Random.Shared.Shuffle(shuffled);
             endpoints = shuffled;
         }
 

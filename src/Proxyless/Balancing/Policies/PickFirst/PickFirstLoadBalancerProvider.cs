@@ -8,6 +8,9 @@ public sealed class PickFirstLoadBalancerProvider : LoadBalancerProvider
     /// <summary>The policy name.</summary>
     public const string Name = "pick_first";
 
+    /// <summary>pick_first with its default config: the per-endpoint policy of round_robin and the other endpoint policies.</summary>
+    public static PolicySelection Default { get; } = new(new PickFirstLoadBalancerProvider(), new PickFirstConfig());
+
     /// <inheritdoc />
     public override string PolicyName => Name;
 

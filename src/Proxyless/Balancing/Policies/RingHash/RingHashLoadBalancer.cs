@@ -1,3 +1,5 @@
+using Proxyless.Balancing.Policies.PickFirst;
+
 namespace Proxyless.Balancing.Policies.RingHash;
 
 /// <summary>
@@ -6,13 +8,11 @@ namespace Proxyless.Balancing.Policies.RingHash;
 /// first entry's endpoint is still connecting or idle the call waits for it (idle ones are asked to connect), so a key
 /// does not wander while its endpoint comes up. Unlike gRPC's lazy connecting, every endpoint is kept connected.
 /// </summary>
-internal sealed class RingHashLoadBalancer(IChannelControlHelper helper) : EndpointPickingLoadBalancer(helper)
+internal sealed class RingHashLoadBalancer(IChannelControlHelper helper) : EndpointPickingLoadBalancer(helper, PickFirstLoadBalancerProvider.Default)
 {
     private RingHashConfig _config = new();
     private Ring? _ring;
     private string _ringKey = "";
-
-    protected override string PolicyName => RingHashLoadBalancerProvider.Name;
 
     // The picker falls forward past failed endpoints and waits for connecting ones: every state counts.
     protected override bool PickerDependsOnEveryChild => true;

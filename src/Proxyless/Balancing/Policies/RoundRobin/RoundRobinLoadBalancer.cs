@@ -1,3 +1,5 @@
+using Proxyless.Balancing.Policies.PickFirst;
+
 namespace Proxyless.Balancing.Policies.RoundRobin;
 
 /// <summary>
@@ -5,10 +7,8 @@ namespace Proxyless.Balancing.Policies.RoundRobin;
 /// rotates over READY children; everything else (reconnecting idle children, aggregate state, failures) comes from
 /// <see cref="EndpointPickingLoadBalancer"/>.
 /// </summary>
-internal sealed class RoundRobinLoadBalancer(IChannelControlHelper helper) : EndpointPickingLoadBalancer(helper)
+internal sealed class RoundRobinLoadBalancer(IChannelControlHelper helper) : EndpointPickingLoadBalancer(helper, PickFirstLoadBalancerProvider.Default)
 {
-    protected override string PolicyName => RoundRobinLoadBalancerProvider.Name;
-
     protected override Picker CreatePicker(IReadOnlyList<EndpointChild> ready, IReadOnlyList<EndpointChild> all)
         => new RoundRobinPicker(ready.Select(c => c.Picker).ToArray());
 }

@@ -21,7 +21,7 @@ public sealed class RoundRobinPicker : Picker
         }
 
         _pickers = [.. pickers];
-        _next = (startIndex ?? Random.Shared.Next(_pickers.Length)) - 1;
+        _next = (startIndex ?? System.Random.Shared.Next(_pickers.Length)) - 1;
     }
 
     /// <summary>The child pickers in rotation order.</summary>

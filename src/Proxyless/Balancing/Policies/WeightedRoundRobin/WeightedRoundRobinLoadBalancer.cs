@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using Proxyless.Balancing.Policies.PickFirst;
 using Proxyless.Orca;
 using Proxyless.Resolution;
 
@@ -18,11 +19,9 @@ internal sealed class WeightedRoundRobinLoadBalancer : EndpointPickingLoadBalanc
     private long _sequence = System.Random.Shared.Next();
 
     public WeightedRoundRobinLoadBalancer(IChannelControlHelper helper)
-        : base(helper)
+        : base(helper, PickFirstLoadBalancerProvider.Default)
     {
     }
-
-    protected override string PolicyName => WeightedRoundRobinLoadBalancerProvider.Name;
 
     protected override void OnUpdate(ChannelState state)
     {

@@ -1,4 +1,4 @@
-namespace Proxyless.Balancing.Policies.UniformRandom;
+namespace Proxyless.Balancing.Policies.Random;
 
 /// <summary>The config of <c>random</c> (no fields): <c>{"random":{}}</c>.</summary>
 public sealed record RandomConfig : LoadBalancerConfig
