@@ -17,7 +17,7 @@ public sealed class LeastRequestLoadBalancerProvider : LoadBalancerProvider
 
     /// <inheritdoc />
     public override LoadBalancerConfig ParseConfig(ConfigObject config, LoadBalancerRegistry registry)
-        => new LeastRequestConfig(Math.Min(config.GetInt32("choiceCount", 2, min: 2), 10));
+        => new LeastRequestConfig(Math.Min(config.GetInt32("choiceCount", new LeastRequestConfig().ChoiceCount, min: 2), LeastRequestConfig.MaxChoiceCount));
 
     /// <inheritdoc />
     public override LoadBalancer Create(IChannelControlHelper helper) => new LeastRequestLoadBalancer(helper);

@@ -20,36 +20,38 @@ public sealed class OutlierDetectionLoadBalancerProvider : LoadBalancerProvider
             throw config.Error("childPolicy", "is required (e.g. [{\"round_robin\":{}}])");
         }
 
+        // The defaults are the config types' own: a field that is absent keeps its default.
         SuccessRateEjectionConfig? successRate = null;
         if (config.GetObject("successRateEjection") is { } sr)
         {
+            var d = new SuccessRateEjectionConfig();
             successRate = new SuccessRateEjectionConfig(
-                sr.GetInt32("stdevFactor", 1900, 0),
-                sr.GetInt32("enforcementPercentage", 100, 0, 100),
-                sr.GetInt32("minimumHosts", 5, 0),
-                sr.GetInt32("requestVolume", 100, 0));
+                sr.GetInt32("stdevFactor", d.StdevFactor, 0),
+                sr.GetInt32("enforcementPercentage", d.EnforcementPercentage, 0, 100),
+                sr.GetInt32("minimumHosts", d.MinimumHosts, 0),
+                sr.GetInt32("requestVolume", d.RequestVolume, 0));
         }
 
         FailurePercentageEjectionConfig? failure = null;
         if (config.GetObject("failurePercentageEjection") is { } fp)
         {
+            var d = new FailurePercentageEjectionConfig();
             failure = new FailurePercentageEjectionConfig(
-                fp.GetInt32("threshold", 85, 0, 100),
-                fp.GetInt32("enforcementPercentage", 100, 0, 100),
-                fp.GetInt32("minimumHosts", 5, 0),
-                fp.GetInt32("requestVolume", 50, 0));
+                fp.GetInt32("threshold", d.Threshold, 0, 100),
+                fp.GetInt32("enforcementPercentage", d.EnforcementPercentage, 0, 100),
+                fp.GetInt32("minimumHosts", d.MinimumHosts, 0),
+                fp.GetInt32("requestVolume", d.RequestVolume, 0));
         }
 
-        var baseEjection = config.GetDuration("baseEjectionTime", TimeSpan.FromSeconds(30))!.Value;
-        return new OutlierDetectionConfig
+        var defaults = new OutlierDetectionConfig { ChildPolicy = registry.SelectFirstRegistered(child, config.FieldPath("childPolicy")) };
+        return defaults with
         {
-            Interval = config.GetDuration("interval", TimeSpan.FromSeconds(10))!.Value,
-            BaseEjectionTime = baseEjection,
-            MaxEjectionTime = config.GetDuration("maxEjectionTime", TimeSpan.FromSeconds(300))!.Value,
-            MaxEjectionPercent = config.GetInt32("maxEjectionPercent", 10, 0, 100),
+            Interval = config.GetDuration("interval", defaults.Interval)!.Value,
+            BaseEjectionTime = config.GetDuration("baseEjectionTime", defaults.BaseEjectionTime)!.Value,
+            MaxEjectionTime = config.GetDuration("maxEjectionTime", defaults.MaxEjectionTime)!.Value,
+            MaxEjectionPercent = config.GetInt32("maxEjectionPercent", defaults.MaxEjectionPercent, 0, 100),
             SuccessRateEjection = successRate,
             FailurePercentageEjection = failure,
-            ChildPolicy = registry.SelectFirstRegistered(child, config.FieldPath("childPolicy")),
         };
     }
 

@@ -19,8 +19,9 @@ public sealed class RingHashLoadBalancerProvider : LoadBalancerProvider
     /// <inheritdoc />
     public override LoadBalancerConfig ParseConfig(ConfigObject config, LoadBalancerRegistry registry)
     {
-        var min = config.GetInt64("minRingSize", 1024, 1, RingHashConfig.RingSizeCap);
-        var max = config.GetInt64("maxRingSize", 4096, 1, RingHashConfig.RingSizeCap);
+        var defaults = new RingHashConfig();
+        var min = config.GetInt64("minRingSize", defaults.MinRingSize, 1, RingHashConfig.RingSizeCap);
+        var max = config.GetInt64("maxRingSize", defaults.MaxRingSize, 1, RingHashConfig.RingSizeCap);
         if (min > max)
         {
             throw config.Error("minRingSize", $"{min} is larger than maxRingSize {max}");
@@ -32,7 +33,7 @@ public sealed class RingHashLoadBalancerProvider : LoadBalancerProvider
             throw config.Error("requestHashHeader", $"'{header}' cannot be hashed: binary and pseudo-headers are not allowed");
         }
 
-        return new RingHashConfig { MinRingSize = min, MaxRingSize = max, RequestHashHeader = header.ToLowerInvariant() };
+        return defaults with { MinRingSize = min, MaxRingSize = max, RequestHashHeader = header.ToLowerInvariant() };
     }
 
     /// <inheritdoc />

@@ -12,6 +12,9 @@ public sealed record WeightedRoundRobinConfig : LoadBalancerConfig
     /// <summary>A weight not refreshed for this long is dropped; default 3 min.</summary>
     public TimeSpan WeightExpirationPeriod { get; init; } = TimeSpan.FromMinutes(3);
 
+    /// <summary>The shortest <see cref="WeightUpdatePeriod"/>: shorter values are raised to it (gRFC A58).</summary>
+    internal static readonly TimeSpan MinWeightUpdatePeriod = TimeSpan.FromMilliseconds(100);
+
     /// <summary>How often the scheduler is rebuilt from the current weights; default 1 s, at least 100 ms.</summary>
     public TimeSpan WeightUpdatePeriod { get; init; } = TimeSpan.FromSeconds(1);
 

@@ -24,13 +24,14 @@ public sealed class WeightedRoundRobinLoadBalancerProvider : LoadBalancerProvide
         }
 
         config.GetDuration("oobReportingPeriod"); // accepted (validated) for compatibility; unused without OOB reporting
-        var update = config.GetDuration("weightUpdatePeriod", TimeSpan.FromSeconds(1))!.Value;
-        return new WeightedRoundRobinConfig
+        var defaults = new WeightedRoundRobinConfig();
+        var update = config.GetDuration("weightUpdatePeriod", defaults.WeightUpdatePeriod)!.Value;
+        return defaults with
         {
-            BlackoutPeriod = config.GetDuration("blackoutPeriod", TimeSpan.FromSeconds(10), mustBePositive: false)!.Value,
-            WeightExpirationPeriod = config.GetDuration("weightExpirationPeriod", TimeSpan.FromMinutes(3))!.Value,
-            WeightUpdatePeriod = update < TimeSpan.FromMilliseconds(100) ? TimeSpan.FromMilliseconds(100) : update,
-            ErrorUtilizationPenalty = config.GetDouble("errorUtilizationPenalty", 1.0, 0),
+            BlackoutPeriod = config.GetDuration("blackoutPeriod", defaults.BlackoutPeriod, mustBePositive: false)!.Value,
+            WeightExpirationPeriod = config.GetDuration("weightExpirationPeriod", defaults.WeightExpirationPeriod)!.Value,
+            WeightUpdatePeriod = update < WeightedRoundRobinConfig.MinWeightUpdatePeriod ? WeightedRoundRobinConfig.MinWeightUpdatePeriod : update,
+            ErrorUtilizationPenalty = config.GetDouble("errorUtilizationPenalty", defaults.ErrorUtilizationPenalty, 0),
         };
     }
 
