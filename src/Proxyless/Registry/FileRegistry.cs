@@ -214,13 +214,13 @@ public sealed class FileRegistry : IServiceRegistrar, IServiceDiscovery, IAsyncD
 
             try
             {
-                var instance = ServiceInstanceJson.Read(text, out var root);
+                var instance = ServiceInstanceJson.Read(text, out var extra);
                 if (instance.Name != serviceName)
                 {
                     throw new FormatException($"'name' is '{instance.Name}' but the entry lies in the directory of '{serviceName}'");
                 }
 
-                if (StaleReason(file, root, now) is { } reason)
+                if (StaleReason(file, extra, now) is { } reason)
                 {
                     skipped.Add(new SkippedEntry(file, "stale: " + reason));
                     stale.Add(file);
@@ -246,9 +246,9 @@ public sealed class FileRegistry : IServiceRegistrar, IServiceDiscovery, IAsyncD
         return new ScanResult(new RegistryListing(instances.OrderBy(i => i.Id, StringComparer.Ordinal).ToArray(), skipped), stale);
     }
 
-    private string? StaleReason(string file, JsonElement root, DateTimeOffset now)
+    private string? StaleReason(string file, IReadOnlyDictionary<string, JsonElement> extra, DateTimeOffset now)
     {
-        if (!root.TryGetProperty("heartbeat", out var heartbeatJson))
+        if (!extra.TryGetValue("heartbeat", out var heartbeatJson))
         {
             return "it has no heartbeat";
         }
@@ -271,8 +271,8 @@ public sealed class FileRegistry : IServiceRegistrar, IServiceDiscovery, IAsyncD
             return $"its last heartbeat was {(now - effective).TotalSeconds:0.#} s ago";
         }
 
-        var host = root.TryGetProperty("host", out var hostJson) ? hostJson : default;
-        var pid = root.TryGetProperty("pid", out var pidJson) ? pidJson : default;
+        var host = extra.TryGetValue("host", out var hostJson) ? hostJson : default;
+        var pid = extra.TryGetValue("pid", out var pidJson) ? pidJson : default;
         if (host.ValueKind is not (JsonValueKind.Undefined or JsonValueKind.String))
         {
             throw new FormatException($"'host' is {ServiceInstanceJson.Describe(host)}, not a string");

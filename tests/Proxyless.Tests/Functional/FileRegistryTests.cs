@@ -211,6 +211,11 @@ public sealed class FileRegistryTests : IDisposable
     [InlineData("""{"name":"hello","id":"x","endpoints":[]}""", "'endpoints' must be a non-empty array")]
     [InlineData("""{"name":"hello","id":"x","endpoints":[{"addresses":["127.0.0.1"]}]}""", "'endpoints[0].addresses' has \"127.0.0.1\", which is not a \"host:port\" address")]
     [InlineData("""{"name":"hello","id":"x","endpoints":[{"addresses":["127.0.0.1:1"]}],"metadata":{"weight":"-3"}}""", "'metadata.weight' is \"-3\", not a positive whole number")]
+    [InlineData("[1]", "the entry must be a JSON object")]
+    [InlineData("""{"name":5,"id":"x","endpoints":[{"addresses":["127.0.0.1:1"]}]}""", "'name' must be a string")]
+    [InlineData("""{"name":"hello","id":"x","endpoints":{"addresses":["127.0.0.1:1"]}}""", "'endpoints' must be a non-empty array of endpoints")]
+    [InlineData("""{"name":"hello","id":"x","endpoints":[{"addresses":["127.0.0.1:1",7]}]}""", "'endpoints[0].addresses[1]' must be a \"host:port\" string")]
+    [InlineData("""{"name":"hello","id":"x","endpoints":[{"addresses":["127.0.0.1:1"]}],"metadata":{"zone":{"a":1}}}""", "'metadata.zone' must be a string")]
     public void MalformedEntriesSayWhatIsWrong(string json, string problem)
     {
         var ex = Assert.Throws<FormatException>(() => ServiceInstanceJson.Read(json, out _));
