@@ -81,8 +81,11 @@ public class ResilienceTests
     public async Task FailFastCallsFailWithTheConnectionErrorAndWaitForReadyCallsWait()
     {
         var port = await ClosedPortAsync();
+        using var logging = RecordingLoggerProvider.CreateFactory(out var log);
+        int FailedAttempts() => log.Lines.Count(l => l.Contains("retrying in", StringComparison.Ordinal));
         using var channel = BalancedChannel.Create($"ipv4:127.0.0.1:{port}", new BalancedChannelOptions
         {
+            LoggerFactory = logging,
             Connection = new ConnectionOptions { Backoff = new() { InitialBackoff = TimeSpan.FromMilliseconds(100), MaxBackoff = TimeSpan.FromMilliseconds(200) } },
         });
         var client = new Echo.EchoClient(channel);
@@ -92,8 +95,11 @@ public class ResilienceTests
         Assert.Contains($"127.0.0.1:{port}", ex.Status.Detail);
         Assert.Contains("refused", ex.Status.Detail, StringComparison.OrdinalIgnoreCase);
 
+        var failuresBefore = FailedAttempts();
         var waiting = CallAsync(client, waitForReady: true, seconds: 20);
-        await Task.Delay(300); // let it queue through a failure or two; it must still be waiting
+
+        // Let it queue through two more failed connection attempts: it must still be waiting.
+        await Eventually.TrueAsync(() => FailedAttempts() >= failuresBefore + 2, "two more failed connection attempts");
         Assert.False(waiting.IsCompleted);
         await using var backend = await Examples.EchoBackend.StartAsync(new IPEndPoint(IPAddress.Loopback, port));
         Assert.Equal($"hi (from {backend.Address})", (await waiting).Message);

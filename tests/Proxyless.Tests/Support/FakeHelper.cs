@@ -1,13 +1,15 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Time.Testing;
 using Proxyless.Balancing;
 using Proxyless.Resolution;
 
 namespace Proxyless.Tests.Support;
 
 /// <summary>
-/// A channel helper for policy unit tests: subchannels whose state the test drives, and a record of every published
-/// state. Everything runs synchronously on the test thread, which plays the serializer.
+/// A channel helper for policy unit tests: subchannels whose state the test drives, a record of every published
+/// state, and a fake clock (<see cref="Time"/>) that drives the policy's timers and time reads together
+/// (<see cref="Advance"/>). Everything runs synchronously on the test thread, which plays the serializer.
 /// </summary>
 internal sealed class FakeHelper : IChannelControlHelper
 {
@@ -23,7 +25,10 @@ internal sealed class FakeHelper : IChannelControlHelper
 
     public Picker Picker => Updates[^1].Picker;
 
-    public TimeProvider TimeProvider => TimeProvider.System;
+    /// <summary>The policy's clock: only <see cref="Advance"/> (or the test) moves it.</summary>
+    public FakeTimeProvider Time { get; } = new(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
+
+    public TimeProvider TimeProvider => Time;
 
     public ILoggerFactory LoggerFactory => NullLoggerFactory.Instance;
 
@@ -58,12 +63,34 @@ internal sealed class FakeHelper : IChannelControlHelper
 
     public IDisposable ScheduleDelayed(TimeSpan delay, Action action)
     {
-        var timer = new FakeTimer(delay, action);
+        var timer = new FakeTimer(delay, action, Time.GetUtcNow() + delay);
         Timers.Add(timer);
         return timer;
     }
 
-    /// <summary>Fires every pending timer (as if their delays had passed).</summary>
+    /// <summary>
+    /// Moves the clock forward, firing each timer when its time comes (in order, including timers that fired timers
+    /// set), with the clock at that timer's due time, and running what the policy scheduled after each.
+    /// </summary>
+    public void Advance(TimeSpan by)
+    {
+        var end = Time.GetUtcNow() + by;
+        while (Timers.Where(t => !t.Cancelled && !t.Fired && t.DueAt <= end).MinBy(t => t.DueAt) is { } next)
+        {
+            if (next.DueAt > Time.GetUtcNow())
+            {
+                Time.SetUtcNow(next.DueAt);
+            }
+
+            next.Fired = true;
+            next.Action();
+            RunScheduled();
+        }
+
+        Time.SetUtcNow(end);
+    }
+
+    /// <summary>Fires every pending timer at once, whatever its delay (the clock does not move).</summary>
     public int FireTimers()
     {
         var due = Timers.Where(t => !t.Cancelled && !t.Fired).ToList();
@@ -101,9 +128,11 @@ internal sealed class FakeHelper : IChannelControlHelper
     public PickResult Pick() => Picker.Pick(new PickContext(new HttpRequestMessage(HttpMethod.Post, "http://fake/svc/Method")));
 }
 
-internal sealed class FakeTimer(TimeSpan delay, Action action) : IDisposable
+internal sealed class FakeTimer(TimeSpan delay, Action action, DateTimeOffset dueAt) : IDisposable
 {
     public TimeSpan Delay { get; } = delay;
+
+    public DateTimeOffset DueAt { get; } = dueAt;
 
     public Action Action { get; } = action;
 

@@ -1,0 +1,116 @@
+using System.Net;
+using Google.Protobuf;
+using Proxyless.Balancing;
+using Proxyless.Configuration;
+using Proxyless.Orca;
+using Proxyless.Resolution;
+using Proxyless.Tests.Support;
+
+namespace Proxyless.Tests.Unit.Balancing.Policies;
+
+/// <summary>
+/// weighted_round_robin's time-driven rules (gRFC A58) on a fake clock: an ORCA weight counts only after the
+/// blackout period, expires when no report refreshes it, and while no READY endpoint has a usable weight the static
+/// weights apply. Port 1 has static weight 3 and reports 90% CPU; port 2 has static weight 1 and reports 10% CPU, both
+/// at 100 qps, so static weights give port 1 75% of calls and ORCA weights give port 2 90%.
+/// </summary>
+public class WeightedRoundRobinLoadBalancerTests
+{
+    private static (FakeHelper Helper, LoadBalancer Policy) Start(string config)
+    {
+        var helper = new FakeHelper();
+        var selection = LoadBalancerRegistry.CreateDefault().SelectPolicy(ServiceConfig.Parse($$"""{"loadBalancingConfig":[{"weighted_round_robin":{{config}}}]}"""));
+        var policy = selection.Provider.Create(helper);
+        BackendEndpoint Endpoint(int port, int weight) => new(new BackendAddress(new IPEndPoint(IPAddress.Loopback, port)), Attributes.Empty.With(EndpointAttributes.Weight, weight));
+        policy.UpdateChannelState(new ChannelState([Endpoint(1, 3), Endpoint(2, 1)], selection.Config, Attributes.Empty, ServiceConfig.Empty));
+        foreach (var subchannel in helper.Subchannels)
+        {
+            subchannel.Set(ConnectivityState.Ready);
+        }
+
+        return (helper, policy);
+    }
+
+    // Calls whose trailers carry their backend's load report.
+    private static void Report(FakeHelper helper, int calls = 20)
+    {
+        for (var i = 0; i < calls; i++)
+        {
+            var result = helper.Pick();
+            var port = ((IPEndPoint)result.Subchannel!.Address.EndPoint).Port;
+            var trailers = new HttpResponseMessage().TrailingHeaders;
+            trailers.TryAddWithoutValidation(OrcaTrailer.Name, Convert.ToBase64String(new OrcaLoadReport { CpuUtilization = port == 1 ? 0.9 : 0.1, RpsFractional = 100 }.ToByteArray()));
+            result.CallTracker!.OnCallEnded(new CallCompletion(Status.DefaultSuccess, trailers, TimeSpan.Zero));
+        }
+    }
+
+    private static double ShareOfPort2(FakeHelper helper)
+    {
+        const int picks = 10_000;
+        var port2 = Enumerable.Range(0, picks).Count(_ => ((IPEndPoint)helper.Pick().Subchannel!.Address.EndPoint).Port == 2);
+        return port2 / (double)picks;
+    }
+
+    [Fact]
+    public void OrcaWeightsCountOnlyAfterTheBlackoutPeriodAndStaticWeightsApplyUntilThen()
+    {
+        var (helper, policy) = Start("""{"blackoutPeriod":"10s","weightUpdatePeriod":"1s"}""");
+        using (policy)
+        {
+            Assert.InRange(ShareOfPort2(helper), 0.24, 0.26); // static 3:1
+            for (var second = 1; second <= 9; second++)
+            {
+                Report(helper);
+                helper.Advance(TimeSpan.FromSeconds(1));
+                if (second < 9)
+                {
+                    Assert.InRange(ShareOfPort2(helper), 0.24, 0.26); // reported for less than 10 s: still static
+                }
+            }
+
+            Report(helper);
+            helper.Advance(TimeSpan.FromSeconds(1)); // 10 s since the first report
+            Assert.InRange(ShareOfPort2(helper), 0.89, 0.91); // ORCA: 1000 vs 111
+        }
+    }
+
+    [Fact]
+    public void AWeightNotRefreshedForTheExpirationPeriodIsDroppedAndTheBlackoutStartsAgain()
+    {
+        var (helper, policy) = Start("""{"blackoutPeriod":"10s","weightExpirationPeriod":"60s","weightUpdatePeriod":"1s"}""");
+        using (policy)
+        {
+            Report(helper);
+            helper.Advance(TimeSpan.FromSeconds(10));
+            Report(helper); // the last report
+            helper.Advance(TimeSpan.FromSeconds(1));
+            Assert.InRange(ShareOfPort2(helper), 0.89, 0.91);
+
+            helper.Advance(TimeSpan.FromSeconds(58)); // 59 s since the last report
+            Assert.InRange(ShareOfPort2(helper), 0.89, 0.91);
+            helper.Advance(TimeSpan.FromSeconds(1)); // 60 s: expired, so static weights again
+            Assert.InRange(ShareOfPort2(helper), 0.24, 0.26);
+
+            Report(helper); // reports resume: a new blackout
+            helper.Advance(TimeSpan.FromSeconds(9));
+            Assert.InRange(ShareOfPort2(helper), 0.24, 0.26);
+            Report(helper);
+            helper.Advance(TimeSpan.FromSeconds(1));
+            Assert.InRange(ShareOfPort2(helper), 0.89, 0.91);
+        }
+    }
+
+    [Fact]
+    public void ThePickerIsRebuiltEveryWeightUpdatePeriodAndNotBefore()
+    {
+        var (helper, policy) = Start("""{"blackoutPeriod":"0s","weightUpdatePeriod":"5s"}""");
+        using (policy)
+        {
+            Report(helper);
+            helper.Advance(TimeSpan.FromSeconds(4.9));
+            Assert.InRange(ShareOfPort2(helper), 0.24, 0.26); // the weights exist, but the picker is not rebuilt yet
+            helper.Advance(TimeSpan.FromSeconds(0.1));
+            Assert.InRange(ShareOfPort2(helper), 0.89, 0.91);
+        }
+    }
+}
