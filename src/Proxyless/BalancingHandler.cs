@@ -188,7 +188,7 @@ internal sealed class BalancingHandler(ChannelController controller) : HttpMessa
             var tlsFailure = subchannel.DescribeTlsFailure(ex);
             var lost = subchannel.DescribeLostConnection(ex);
             var message = tlsFailure ?? lost ?? (ex.HttpRequestError == HttpRequestError.ConnectionError
-                ? $"connecting to {subchannel.PeerText} failed: {HttpSubchannel.Describe(ex)}"
+                ? $"connecting to {subchannel.PeerText} failed: {AddressDialer.Describe(ex)}"
                 : $"{ex.Message} (backend {subchannel.PeerText})");
             if (tlsFailure is not null || lost is not null || ClosedWithoutError(ex))
             {

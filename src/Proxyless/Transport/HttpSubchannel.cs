@@ -36,10 +36,7 @@ internal sealed class HttpSubchannel : Subchannel, IConnectionOwner
     private readonly bool _dialFirst;
     private SubchannelState _state = new(ConnectivityState.Idle, Status.DefaultSuccess); // the connection's state
     private SubchannelState _reported = new(ConnectivityState.Idle, Status.DefaultSuccess); // what the policy sees
-    private CancellationTokenSource? _healthCts;
-    private bool _healthKnown;
-    private SubchannelState _health;
-    private Grpc.Net.Client.GrpcChannel? _healthChannel;
+    private readonly Health.SubchannelHealth _health;
     private readonly List<ConnectionStream> _connections = [];
     private ConnectAttempt? _attempt;
     private IDisposable? _backoffTimer;
@@ -55,6 +52,7 @@ internal sealed class HttpSubchannel : Subchannel, IConnectionOwner
         PeerText = address.ToString();
         _listener = listener;
         _logger = host.LoggerFactory.CreateLogger<HttpSubchannel>();
+        _health = new Health.SubchannelHealth(host.BaseUri, SendAsync, PeerText, _logger, OnHealth);
         var options = host.ConnectionOptions;
         _backoff = new ExponentialBackoff(options.Backoff);
         _handler = new SocketsHttpHandler
@@ -129,7 +127,7 @@ internal sealed class HttpSubchannel : Subchannel, IConnectionOwner
     /// </summary>
     public override void RequestConnection()
     {
-        lock (_lock)
+        using (ChangeState())
         {
             if (_state.State != ConnectivityState.Idle)
             {
@@ -147,8 +145,6 @@ internal sealed class HttpSubchannel : Subchannel, IConnectionOwner
                 ThreadPool.UnsafeQueueUserWorkItem(static s => s.StartAttempt(), this, preferLocal: false);
             }
         }
-
-        _host.Serializer.Drain();
     }
 
     private void StartAttempt()
@@ -186,7 +182,7 @@ internal sealed class HttpSubchannel : Subchannel, IConnectionOwner
         try
         {
             using var linked = CancellationTokenSource.CreateLinkedTokenSource(_shutdown.Token, attempt.Abort.Token);
-            stream = await DialAsync(linked.Token).ConfigureAwait(false);
+            stream = await AddressDialer.DialAsync(Address, _host.ConnectionOptions, linked.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (attempt.Abort.IsCancellationRequested || _shutdown.IsCancellationRequested)
         {
@@ -194,7 +190,7 @@ internal sealed class HttpSubchannel : Subchannel, IConnectionOwner
         }
         catch (Exception ex)
         {
-            FailAttempt(attempt, new Status(StatusCode.Unavailable, $"connecting to {PeerText} failed: {Describe(ex)}", ex));
+            FailAttempt(attempt, new Status(StatusCode.Unavailable, $"connecting to {PeerText} failed: {AddressDialer.Describe(ex)}", ex));
             return;
         }
 
@@ -230,7 +226,7 @@ internal sealed class HttpSubchannel : Subchannel, IConnectionOwner
     public override void Shutdown()
     {
         bool disposeNow;
-        lock (_lock)
+        using (ChangeState())
         {
             if (_state.State == ConnectivityState.Shutdown)
             {
@@ -238,7 +234,7 @@ internal sealed class HttpSubchannel : Subchannel, IConnectionOwner
             }
 
             EndAttemptLocked();
-            _healthCts?.Cancel();
+            _health.Stop();
             _shutdown.Cancel(); // abandons connection attempts still in progress
             _backoffTimer?.Dispose();
             _backoffTimer = null;
@@ -246,7 +242,6 @@ internal sealed class HttpSubchannel : Subchannel, IConnectionOwner
             disposeNow = _activeCalls == 0;
         }
 
-        _host.Serializer.Drain();
         if (disposeNow)
         {
             DisposeHandler();
@@ -319,7 +314,7 @@ internal sealed class HttpSubchannel : Subchannel, IConnectionOwner
 
             // Answered: it went out on a connection SocketsHttpHandler already had. That connection works, so use it.
             SubchannelLog.TriggerAnswered(_logger, PeerText);
-            lock (_lock)
+            using (ChangeState())
             {
                 if (_attempt == attempt && HasUsableConnectionLocked())
                 {
@@ -328,8 +323,6 @@ internal sealed class HttpSubchannel : Subchannel, IConnectionOwner
                     SetStateLocked(ConnectivityState.Ready, Status.DefaultSuccess);
                 }
             }
-
-            _host.Serializer.Drain();
         }
         catch (OperationCanceledException) when (attempt.Trigger.IsCancellationRequested)
         {
@@ -337,7 +330,7 @@ internal sealed class HttpSubchannel : Subchannel, IConnectionOwner
         }
         catch (Exception ex)
         {
-            FailAttempt(attempt, new Status(StatusCode.Unavailable, DescribeTlsFailure(ex) ?? $"connecting to {PeerText} failed: {Describe(ex)}", ex));
+            FailAttempt(attempt, new Status(StatusCode.Unavailable, DescribeTlsFailure(ex) ?? $"connecting to {PeerText} failed: {AddressDialer.Describe(ex)}", ex));
         }
     }
 
@@ -366,17 +359,13 @@ internal sealed class HttpSubchannel : Subchannel, IConnectionOwner
 
     private void FailAttempt(ConnectAttempt attempt, Status failure)
     {
-        lock (_lock)
+        using (ChangeState())
         {
-            if (_attempt != attempt)
+            if (_attempt == attempt) // else connected, shut down, or already failed
             {
-                return; // connected, shut down, or already failed
+                FailAttemptLocked(failure);
             }
-
-            FailAttemptLocked(failure);
         }
-
-        _host.Serializer.Drain();
     }
 
     private void FailAttemptLocked(Status failure)
@@ -410,7 +399,7 @@ internal sealed class HttpSubchannel : Subchannel, IConnectionOwner
 
     private void OnBackoffElapsed()
     {
-        lock (_lock)
+        using (ChangeState())
         {
             _backoffTimer?.Dispose();
             _backoffTimer = null;
@@ -422,8 +411,6 @@ internal sealed class HttpSubchannel : Subchannel, IConnectionOwner
             // Keep the error: a policy in sticky TRANSIENT_FAILURE still reports it while it retries.
             SetStateLocked(ConnectivityState.Idle, _state.Status);
         }
-
-        _host.Serializer.Drain();
     }
 
     private async ValueTask<Stream> ConnectAsync(SocketsHttpConnectionContext context, CancellationToken connectionToken)
@@ -448,41 +435,12 @@ internal sealed class HttpSubchannel : Subchannel, IConnectionOwner
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(connectionToken, _shutdown.Token, attemptAbort);
         try
         {
-            return await DialAsync(linked.Token).ConfigureAwait(false);
+            return await AddressDialer.DialAsync(Address, _host.ConnectionOptions, linked.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (!connectionToken.IsCancellationRequested)
         {
             // Abandoned by this subchannel, not by SocketsHttpHandler: the request never left, so say so.
             throw new SubchannelNotConnectedException(PeerText, State.State);
-        }
-    }
-
-    private async ValueTask<Stream> DialAsync(CancellationToken cancellationToken)
-    {
-        var custom = _host.ConnectionOptions.ConnectFunction;
-        if (custom is not null)
-        {
-            return await custom(Address, cancellationToken).ConfigureAwait(false);
-        }
-
-        var endPoint = Address.EndPoint;
-        var socket = endPoint is UnixDomainSocketEndPoint
-            ? new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified)
-            : new Socket(endPoint is DnsEndPoint ? AddressFamily.InterNetworkV6 : endPoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
-        try
-        {
-            if (endPoint is DnsEndPoint)
-            {
-                socket.DualMode = true;
-            }
-
-            await socket.ConnectAsync(endPoint, cancellationToken).ConfigureAwait(false);
-            return new NetworkStream(socket, ownsSocket: true);
-        }
-        catch
-        {
-            socket.Dispose();
-            throw;
         }
     }
 
@@ -510,7 +468,7 @@ internal sealed class HttpSubchannel : Subchannel, IConnectionOwner
 
     void IConnectionOwner.OnSettingsReceived(ConnectionStream connection)
     {
-        lock (_lock)
+        using (ChangeState())
         {
             if (_state.State is ConnectivityState.Shutdown or ConnectivityState.Ready || !_connections.Contains(connection))
             {
@@ -525,7 +483,6 @@ internal sealed class HttpSubchannel : Subchannel, IConnectionOwner
         }
 
         SubchannelLog.Connected(_logger, PeerText);
-        _host.Serializer.Drain();
     }
 
     void IConnectionOwner.OnGoAway(ConnectionStream connection, string reason) => OnConnectionEnded(connection, reason, closed: false);
@@ -534,7 +491,7 @@ internal sealed class HttpSubchannel : Subchannel, IConnectionOwner
 
     private void OnConnectionEnded(ConnectionStream connection, string reason, bool closed)
     {
-        lock (_lock)
+        using (ChangeState())
         {
             if (closed ? !_connections.Remove(connection) : !_connections.Contains(connection))
             {
@@ -556,17 +513,31 @@ internal sealed class HttpSubchannel : Subchannel, IConnectionOwner
                 case ConnectivityState.Connecting when closed && !connection.IsEstablished && _connections.TrueForAll(c => c.IsEstablished):
                     FailAttemptLocked(new Status(StatusCode.Unavailable, $"connecting to {PeerText} failed: {reason} (no HTTP/2 SETTINGS from the server)"));
                     break;
-
-                default:
-                    return;
             }
         }
-
-        _host.Serializer.Drain();
     }
 
-    // Records the connection's state and publishes what the policy should see; the caller drains the serializer
-    // after leaving the lock, so notifications keep their order.
+    /// <summary>
+    /// Takes the lock for a state change; disposing releases it and then drains the serializer, so the notifications
+    /// the change enqueued reach the policy in order and never under this lock. Use as <c>using (ChangeState()) { ... }</c>.
+    /// </summary>
+    private StateChange ChangeState()
+    {
+        Monitor.Enter(_lock);
+        return new StateChange(this);
+    }
+
+    private readonly ref struct StateChange(HttpSubchannel owner)
+    {
+        public void Dispose()
+        {
+            Monitor.Exit(owner._lock);
+            owner._host.Serializer.Drain();
+        }
+    }
+
+    // Records the connection's state and publishes what the policy should see (under ChangeState, which drains the
+    // serializer after leaving the lock, so notifications keep their order).
     private void SetStateLocked(ConnectivityState state, Status status)
     {
         if (_state.State == ConnectivityState.Shutdown)
@@ -577,12 +548,11 @@ internal sealed class HttpSubchannel : Subchannel, IConnectionOwner
         _state = new SubchannelState(state, status);
         if (state == ConnectivityState.Ready && _healthCheck && _host.HealthCheckServiceName is { } serviceName)
         {
-            StartHealthWatchLocked(serviceName);
+            _health.Start(serviceName);
         }
-        else if (_healthCts is not null)
+        else
         {
-            _healthCts.Cancel();
-            _healthCts = null;
+            _health.Stop();
         }
 
         PublishLocked();
@@ -592,9 +562,7 @@ internal sealed class HttpSubchannel : Subchannel, IConnectionOwner
     // subchannel still looks CONNECTING, and NOT_SERVING looks like TRANSIENT_FAILURE with the reason.
     private void PublishLocked()
     {
-        var next = _state.State == ConnectivityState.Ready && _healthCts is not null
-            ? _healthKnown ? _health : new SubchannelState(ConnectivityState.Connecting, Status.DefaultSuccess)
-            : _state;
+        var next = _health.View(_state);
         if (next.State == _reported.State && next.Status.Detail == _reported.Status.Detail)
         {
             return;
@@ -604,43 +572,15 @@ internal sealed class HttpSubchannel : Subchannel, IConnectionOwner
         _host.Serializer.Enqueue(() => _listener(next));
     }
 
-    private void StartHealthWatchLocked(string serviceName)
+    private void OnHealth(object watch, bool healthy, Status reason)
     {
-        _healthCts?.Cancel();
-        var cts = new CancellationTokenSource();
-        _healthCts = cts;
-        _healthKnown = false;
-        _healthChannel ??= Grpc.Net.Client.GrpcChannel.ForAddress(_host.BaseUri, new Grpc.Net.Client.GrpcChannelOptions
+        using (ChangeState())
         {
-            HttpHandler = new SubchannelForwarder(this),
-            DisposeHttpClient = true,
-        });
-        var invoker = _healthChannel.CreateCallInvoker();
-        _ = Health.HealthWatcher.RunAsync(invoker, serviceName, PeerText, (healthy, reason) => OnHealth(cts, healthy, reason), _logger, cts.Token);
-    }
-
-    private void OnHealth(CancellationTokenSource watch, bool healthy, Status reason)
-    {
-        lock (_lock)
-        {
-            if (_healthCts != watch)
+            if (_health.TryRecord(watch, healthy, reason))
             {
-                return; // a watch of an earlier connection
+                PublishLocked();
             }
-
-            _healthKnown = true;
-            _health = healthy ? new SubchannelState(ConnectivityState.Ready, Status.DefaultSuccess) : new SubchannelState(ConnectivityState.TransientFailure, reason);
-            PublishLocked();
         }
-
-        _host.Serializer.Drain();
-    }
-
-    /// <summary>Sends health-check calls over this subchannel's own connection.</summary>
-    private sealed class SubchannelForwarder(HttpSubchannel owner) : HttpMessageHandler
-    {
-        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
-            => owner.SendAsync(request, cancellationToken);
     }
 
     /// <summary>One connection attempt: the trigger request, the timeout, and the token that abandons its dial.</summary>
@@ -665,30 +605,8 @@ internal sealed class HttpSubchannel : Subchannel, IConnectionOwner
             return;
         }
 
-        _healthChannel?.Dispose();
+        _health.Dispose();
         _invoker.Dispose();
         _handler.Dispose();
-    }
-
-    /// <summary>Why a connection failed, from the innermost socket error (not the request URI's logical host).</summary>
-    public static string Describe(Exception ex)
-    {
-        // The innermost socket error says what happened ("Connection refused"); HttpRequestException's own text
-        // names the request URI's host, which is the logical service name, not this address.
-        for (var e = ex; e is not null; e = e.InnerException)
-        {
-            if (e is SocketException se)
-            {
-                return $"{se.Message} ({se.SocketErrorCode})";
-            }
-        }
-
-        var inner = ex;
-        while (inner.InnerException is not null)
-        {
-            inner = inner.InnerException;
-        }
-
-        return inner.Message;
     }
 }
