@@ -1,15 +1,16 @@
 using Grpc.Core;
 using Grpc.Core.Interceptors;
 using Grpc.Net.Client;
+using GrpcServiceConfig = Grpc.Net.Client.Configuration.ServiceConfig;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Proxyless.Balancing;
+using Proxyless.Calls;
 using Proxyless.Configuration;
 using Proxyless.Diagnostics;
 using Proxyless.Resolution;
 using Proxyless.Transport;
-using GrpcServiceConfig = Grpc.Net.Client.Configuration.ServiceConfig;
 
 namespace Proxyless;
 

@@ -1,6 +1,7 @@
 using Grpc.Core;
 using Microsoft.Extensions.Logging;
 using Proxyless.Balancing;
+using Proxyless.Calls;
 using Proxyless.Configuration;
 using Proxyless.Diagnostics;
 using Proxyless.Resolution;

@@ -301,8 +301,43 @@ internal sealed class HttpSubchannel : Subchannel, IConnectionOwner
         return null;
     }
 
-    /// <summary>Says precisely why a TLS handshake failed (address, expected name, certificate names), or null.</summary>
-    public string? DescribeTlsFailure(Exception exception) => _tls?.Describe(exception);
+    /// <summary>
+    /// What to tell the caller of a call whose send failed on this subchannel: the message names this backend and the
+    /// real cause (HttpRequestException's own text names the logical host of the request URI); transport failure when
+    /// the call failed because of the connection (a rejected certificate, a connection that died under the call, or
+    /// GOAWAY/close with NO_ERROR before the response began), which is UNAVAILABLE, not the INTERNAL grpc-dotnet maps
+    /// those HTTP/2 errors to.
+    /// </summary>
+    public (string Message, bool TransportFailure) DescribeFailure(HttpRequestException ex)
+    {
+        if (_tls?.Describe(ex) is { } tlsFailure)
+        {
+            return (tlsFailure, true);
+        }
+
+        if (DescribeLostConnection(ex) is { } lost)
+        {
+            return (lost, true);
+        }
+
+        var message = ex.HttpRequestError == HttpRequestError.ConnectionError
+            ? $"connecting to {PeerText} failed: {AddressDialer.Describe(ex)}"
+            : $"{ex.Message} (backend {PeerText})";
+        return (message, ClosedWithoutError(ex));
+    }
+
+    private static bool ClosedWithoutError(Exception ex)
+    {
+        for (var e = ex; e is not null; e = e.InnerException)
+        {
+            if (e is HttpProtocolException { ErrorCode: 0 })
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
 
     public override string ToString() => $"Subchannel({PeerText}, {State})";
 
@@ -330,7 +365,7 @@ internal sealed class HttpSubchannel : Subchannel, IConnectionOwner
         }
         catch (Exception ex)
         {
-            FailAttempt(attempt, new Status(StatusCode.Unavailable, DescribeTlsFailure(ex) ?? $"connecting to {PeerText} failed: {AddressDialer.Describe(ex)}", ex));
+            FailAttempt(attempt, new Status(StatusCode.Unavailable, _tls?.Describe(ex) ?? $"connecting to {PeerText} failed: {AddressDialer.Describe(ex)}", ex));
         }
     }
 

@@ -1,4 +1,5 @@
 using Proxyless.Balancing;
+using Proxyless.Calls;
 using Proxyless.Balancing.Policies.RoundRobin;
 using Proxyless.Resolution;
 using Proxyless.Tests.Support;

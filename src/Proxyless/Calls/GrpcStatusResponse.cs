@@ -4,7 +4,7 @@ using System.Net.Http.Headers;
 using System.Text;
 using Grpc.Core;
 
-namespace Proxyless;
+namespace Proxyless.Calls;
 
 /// <summary>Builds the trailers-only gRPC response the handler returns when a call fails before reaching a backend.</summary>
 internal static class GrpcStatusResponse

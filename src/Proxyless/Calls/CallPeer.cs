@@ -1,5 +1,6 @@
 using Grpc.Core;
 
+// Public API: kept in the root namespace users already import, though it lives with the call machinery.
 namespace Proxyless;
 
 /// <summary>

@@ -2,7 +2,7 @@ using Grpc.Core;
 using Grpc.Core.Interceptors;
 using Proxyless.Configuration;
 
-namespace Proxyless;
+namespace Proxyless.Calls;
 
 /// <summary>
 /// Applies the service config's per-method <c>timeout</c> and <c>waitForReady</c>, which grpc-dotnet does not:

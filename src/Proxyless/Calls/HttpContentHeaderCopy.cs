@@ -1,4 +1,4 @@
-namespace Proxyless;
+namespace Proxyless.Calls;
 
 /// <summary>Copies the content headers of a wrapped <see cref="HttpContent"/> to its wrapper.</summary>
 internal static class HttpContentHeaderCopy

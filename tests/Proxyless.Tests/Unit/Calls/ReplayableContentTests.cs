@@ -1,7 +1,8 @@
 using System.Net;
 using System.Text;
+using Proxyless.Calls;
 
-namespace Proxyless.Tests.Unit;
+namespace Proxyless.Tests.Unit.Calls;
 
 /// <summary>
 /// The request body kept for transparent retries: a unary body is whole in the copy before any byte goes out, a

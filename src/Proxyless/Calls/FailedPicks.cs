@@ -1,6 +1,6 @@
 using Proxyless.Transport;
 
-namespace Proxyless;
+namespace Proxyless.Calls;
 
 /// <summary>
 /// The subchannels one call has found unusable (not READY, or the call never reached the server on them) under the

@@ -1,6 +1,6 @@
 using System.Runtime.ExceptionServices;
 
-namespace Proxyless;
+namespace Proxyless.Calls;
 
 internal sealed partial class ReplayableContent
 {

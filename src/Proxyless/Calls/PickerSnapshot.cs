@@ -1,6 +1,6 @@
 using Proxyless.Balancing;
 
-namespace Proxyless;
+namespace Proxyless.Calls;
 
 /// <summary>The picker in force and a task that completes when the next one is published (so queued calls wait without polling).</summary>
 internal sealed class PickerSnapshot(Picker picker)

@@ -1,9 +1,8 @@
-using System.Diagnostics;
 using Grpc.Core;
 using Proxyless.Balancing;
 using Proxyless.Transport;
 
-namespace Proxyless;
+namespace Proxyless.Calls;
 
 /// <summary>
 /// The <see cref="HttpMessageHandler"/> under <c>GrpcChannel</c>: every HTTP request is one call attempt (retries and
@@ -26,10 +25,10 @@ internal sealed class BalancingHandler(ChannelController controller) : HttpMessa
 
         var snapshot = controller.CurrentPicker;
         var result = snapshot.Picker.Pick(new PickContext(request));
-        if (result.Type == PickResultType.Complete && Unwrap(result.Subchannel) is HttpSubchannel subchannel && subchannel.TryAcquireCall())
+        if (result.Type == PickResultType.Complete && Unwrap(result.Subchannel) is HttpSubchannel subchannel && CallAttempt.TryStart(subchannel, result.CallTracker) is { } attempt)
         {
             // The common case: the first pick is READY. Only a call that never reached the server picks again.
-            return SendOnSubchannelAsync(subchannel, result.CallTracker, request, snapshot, cancellationToken);
+            return SendAsync(attempt, request, snapshot, cancellationToken);
         }
 
         return PickAndSendAsync(request, snapshot, result, failed: null, cancellationToken);
@@ -62,9 +61,9 @@ internal sealed class BalancingHandler(ChannelController controller) : HttpMessa
                         break; // this picker has nothing new to offer: wait for the next one
                     }
 
-                    if (subchannel.TryAcquireCall())
+                    if (CallAttempt.TryStart(subchannel, result.CallTracker) is { } attempt)
                     {
-                        var response = await SendOnSubchannelAsync(subchannel, result.CallTracker, request, pickedFrom: null, cancellationToken).ConfigureAwait(false);
+                        var response = await SendAsync(attempt, request, pickedFrom: null, cancellationToken).ConfigureAwait(false);
                         if (response != NeverReached)
                         {
                             return response;
@@ -101,19 +100,6 @@ internal sealed class BalancingHandler(ChannelController controller) : HttpMessa
             snapshot = controller.CurrentPicker;
             result = snapshot.Picker.Pick(new PickContext(request));
         }
-    }
-
-    private static bool ClosedWithoutError(Exception ex)
-    {
-        for (var e = ex; e is not null; e = e.InnerException)
-        {
-            if (e is HttpProtocolException { ErrorCode: 0 })
-            {
-                return true;
-            }
-        }
-
-        return false;
     }
 
     private static Subchannel? Unwrap(Subchannel? subchannel)
@@ -154,75 +140,34 @@ internal sealed class BalancingHandler(ChannelController controller) : HttpMessa
     private static bool CanResend(HttpRequestMessage request) => request.Content is not ReplayableContent { CanReplay: false };
 
     /// <summary>
-    /// Sends one attempt on a subchannel whose call slot is held. When the call never reached the server: for the
-    /// first attempt (<paramref name="pickedFrom"/> set) it goes on to pick again; inside the pick loop it returns
-    /// <see cref="NeverReached"/> and the loop picks again.
+    /// Sends one attempt. When the call never reached the server: for the first attempt (<paramref name="pickedFrom"/>
+    /// set) it goes on to pick again; inside the pick loop it returns <see cref="NeverReached"/> and the loop picks again.
     /// </summary>
-    private async Task<HttpResponseMessage> SendOnSubchannelAsync(HttpSubchannel subchannel, ICallTracker? tracker, HttpRequestMessage request, PickerSnapshot? pickedFrom, CancellationToken cancellationToken)
+    private async Task<HttpResponseMessage> SendAsync(CallAttempt attempt, HttpRequestMessage request, PickerSnapshot? pickedFrom, CancellationToken cancellationToken)
     {
-        long start = 0;
-        if (tracker is not null)
-        {
-            start = Stopwatch.GetTimestamp();
-            tracker.OnCallStarted();
-        }
-
         HttpResponseMessage response;
         try
         {
-            response = await subchannel.SendAsync(request, cancellationToken).ConfigureAwait(false);
+            response = await attempt.SendAsync(request, cancellationToken).ConfigureAwait(false);
         }
         catch (HttpRequestException ex) when (NeverReachedServer(ex) && CanResend(request) && !cancellationToken.IsCancellationRequested)
         {
             // Picked again, avoiding this backend until the picker changes; the deadline or cancellation bounds it.
-            TrackedContent.EndWithoutBody(subchannel, tracker, start, new Status(StatusCode.Unavailable, ex.Message, ex), null);
+            attempt.End(new Status(StatusCode.Unavailable, ex.Message, ex));
             return pickedFrom is null
                 ? NeverReached
-                : await PickAndSendAsync(request, controller.CurrentPicker, null, new FailedPicks(pickedFrom, subchannel), cancellationToken).ConfigureAwait(false);
+                : await PickAndSendAsync(request, controller.CurrentPicker, null, new FailedPicks(pickedFrom, attempt.Subchannel), cancellationToken).ConfigureAwait(false);
         }
         catch (HttpRequestException ex)
         {
-            TrackedContent.EndWithoutBody(subchannel, tracker, start, new Status(StatusCode.Unavailable, ex.Message, ex), null);
-
-            // HttpRequestException's text names the logical host of the request URI; say which backend failed.
-            var tlsFailure = subchannel.DescribeTlsFailure(ex);
-            var lost = subchannel.DescribeLostConnection(ex);
-            var message = tlsFailure ?? lost ?? (ex.HttpRequestError == HttpRequestError.ConnectionError
-                ? $"connecting to {subchannel.PeerText} failed: {AddressDialer.Describe(ex)}"
-                : $"{ex.Message} (backend {subchannel.PeerText})");
-            if (tlsFailure is not null || lost is not null || ClosedWithoutError(ex))
-            {
-                // A rejected certificate, a connection that died under the call, or GOAWAY/close with NO_ERROR before
-                // the response began: transport failures, so UNAVAILABLE (retryable, and failover applies), not the
-                // INTERNAL grpc-dotnet maps their HTTP/2 errors to. An IOException without the original chain makes
-                // grpc-dotnet say UNAVAILABLE.
-                throw new HttpRequestException(message, new IOException(message), ex.StatusCode);
-            }
-
-            throw new HttpRequestException(message, ex, ex.StatusCode);
+            throw attempt.Fail(ex);
         }
         catch (Exception ex)
         {
-            TrackedContent.EndWithoutBody(subchannel, tracker, start, TrackedContent.FromException(ex), null);
+            attempt.End(CallAttempt.FromException(ex));
             throw;
         }
 
-        (request.Content as ReplayableContent)?.StopCapturing(); // the response began: no resend can follow
-        response.Headers.TryAddWithoutValidation(CallPeer.HeaderName, subchannel.PeerText);
-        if (response.StatusCode != System.Net.HttpStatusCode.OK)
-        {
-            TrackedContent.EndWithoutBody(subchannel, tracker, start, TrackedContent.FromHttpStatus(response.StatusCode), null);
-            return response;
-        }
-
-        if (response.Headers.NonValidated.Contains("grpc-status"))
-        {
-            // Trailers-only response: the status is in the headers and the body is never read.
-            TrackedContent.EndWithoutBody(subchannel, tracker, start, TrackedContent.ReadStatus(response.Headers, Status.DefaultSuccess), response.Headers);
-            return response;
-        }
-
-        response.Content = new TrackedContent(response.Content, response, subchannel, tracker, start);
-        return response;
+        return attempt.OnResponse(request, response);
     }
 }

@@ -1,7 +1,7 @@
 using System.Buffers;
 using System.Net;
 
-namespace Proxyless;
+namespace Proxyless.Calls;
 
 /// <summary>
 /// A call's request body, kept so that a transparent retry can send exactly the same bytes to another backend.

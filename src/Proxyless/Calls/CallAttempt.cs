@@ -1,0 +1,121 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Http.Headers;
+using Proxyless.Balancing;
+using Proxyless.Transport;
+
+namespace Proxyless.Calls;
+
+/// <summary>
+/// One attempt of a call on one subchannel, from the moment its call slot is taken to its true end: the subchannel,
+/// the policy's call tracker and the start time, how the transport's answers become gRPC statuses, and
+/// <see cref="End"/>, which releases the slot and tells the tracker exactly once.
+/// </summary>
+internal sealed class CallAttempt
+{
+    private readonly ICallTracker? _tracker;
+    private readonly long _start;
+    private int _ended;
+
+    private CallAttempt(HttpSubchannel subchannel, ICallTracker? tracker)
+    {
+        Subchannel = subchannel;
+        _tracker = tracker;
+        if (tracker is not null)
+        {
+            _start = Stopwatch.GetTimestamp();
+            tracker.OnCallStarted();
+        }
+    }
+
+    /// <summary>The subchannel the attempt runs on.</summary>
+    public HttpSubchannel Subchannel { get; }
+
+    /// <summary>Starts an attempt on a READY subchannel; null when it has no usable connection (no slot was taken).</summary>
+    public static CallAttempt? TryStart(HttpSubchannel subchannel, ICallTracker? tracker)
+        => subchannel.TryAcquireCall() ? new CallAttempt(subchannel, tracker) : null;
+
+    /// <summary>Sends the request on the subchannel's connections.</summary>
+    public Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        => Subchannel.SendAsync(request, cancellationToken);
+
+    /// <summary>Ends the attempt: releases its call slot and tells the tracker. Only the first call counts.</summary>
+    public void End(Status status, HttpHeaders? trailers = null)
+    {
+        if (Interlocked.Exchange(ref _ended, 1) != 0)
+        {
+            return;
+        }
+
+        Subchannel.ReleaseCall();
+        _tracker?.OnCallEnded(new CallCompletion(status, trailers, Stopwatch.GetElapsedTime(_start)));
+    }
+
+    /// <summary>
+    /// The response began (no resend can follow): names the serving backend in its headers, and ends the attempt now
+    /// when there is no body to follow (an HTTP error, a trailers-only response) or when the body ends.
+    /// </summary>
+    public HttpResponseMessage OnResponse(HttpRequestMessage request, HttpResponseMessage response)
+    {
+        (request.Content as ReplayableContent)?.StopCapturing();
+        response.Headers.TryAddWithoutValidation(CallPeer.HeaderName, Subchannel.PeerText);
+        if (response.StatusCode != HttpStatusCode.OK)
+        {
+            End(FromHttpStatus(response.StatusCode));
+        }
+        else if (response.Headers.NonValidated.Contains("grpc-status"))
+        {
+            End(ReadStatus(response.Headers, Status.DefaultSuccess), response.Headers); // trailers-only: the body is never read
+        }
+        else
+        {
+            response.Content = new TrackedContent(response.Content, response, this);
+        }
+
+        return response;
+    }
+
+    /// <summary>
+    /// The send failed after the call may have reached the server: ends the attempt and returns the exception the
+    /// caller sees, which names the backend and why (and is a transport failure, so UNAVAILABLE, when it was one).
+    /// </summary>
+    public HttpRequestException Fail(HttpRequestException ex)
+    {
+        End(new Status(StatusCode.Unavailable, ex.Message, ex));
+        var (message, transportFailure) = Subchannel.DescribeFailure(ex);
+
+        // An IOException without the original chain makes grpc-dotnet say UNAVAILABLE rather than map the HTTP/2 error.
+        return new HttpRequestException(message, transportFailure ? new IOException(message) : ex, ex.StatusCode);
+    }
+
+    /// <summary>The status of an attempt that ended with an exception other than a failed send.</summary>
+    public static Status FromException(Exception ex) => ex is OperationCanceledException
+        ? new Status(StatusCode.Cancelled, "the call was cancelled", ex)
+        : new Status(StatusCode.Unavailable, ex.Message, ex);
+
+    /// <summary>Reads the gRPC status from headers or trailers; <paramref name="fallback"/> when it is missing.</summary>
+    public static Status ReadStatus(HttpHeaders headers, Status fallback)
+    {
+        if (!headers.NonValidated.TryGetValues("grpc-status", out var values)
+            || !int.TryParse(values.ToString(), NumberStyles.None, CultureInfo.InvariantCulture, out var code))
+        {
+            return fallback;
+        }
+
+        var message = headers.NonValidated.TryGetValues("grpc-message", out var m) ? Uri.UnescapeDataString(m.ToString()) : "";
+        return new Status((StatusCode)code, message);
+    }
+
+    /// <summary>gRPC's mapping of an HTTP status that is not 200 to a gRPC status.</summary>
+    public static Status FromHttpStatus(HttpStatusCode code) => code switch
+    {
+        HttpStatusCode.BadRequest => new Status(StatusCode.Internal, "HTTP 400 Bad Request"),
+        HttpStatusCode.Unauthorized => new Status(StatusCode.Unauthenticated, "HTTP 401 Unauthorized"),
+        HttpStatusCode.Forbidden => new Status(StatusCode.PermissionDenied, "HTTP 403 Forbidden"),
+        HttpStatusCode.NotFound => new Status(StatusCode.Unimplemented, "HTTP 404 Not Found"),
+        HttpStatusCode.TooManyRequests or HttpStatusCode.BadGateway or HttpStatusCode.ServiceUnavailable or HttpStatusCode.GatewayTimeout
+            => new Status(StatusCode.Unavailable, $"HTTP {(int)code}"),
+        _ => new Status(StatusCode.Unknown, $"HTTP {(int)code}"),
+    };
+}
