@@ -72,7 +72,7 @@ public sealed class OrcaMetricsRecorder
     }
 
     /// <summary>The report to send now.</summary>
-    public OrcaLoadReport Snapshot()
+    internal OrcaLoadReport Snapshot()
     {
         double qps, eps, cpu;
         lock (_lock)

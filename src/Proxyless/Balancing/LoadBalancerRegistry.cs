@@ -98,7 +98,7 @@ public sealed class LoadBalancerRegistry
     /// <param name="entries">The entries in order of preference.</param>
     /// <param name="listPath">Path of the list, for the error message.</param>
     /// <exception cref="ServiceConfigException">None is registered, or the chosen config is invalid.</exception>
-    public PolicySelection SelectFirstRegistered(IReadOnlyList<LoadBalancingPolicySelection> entries, string listPath)
+    internal PolicySelection SelectFirstRegistered(IReadOnlyList<LoadBalancingPolicySelection> entries, string listPath)
     {
         ArgumentNullException.ThrowIfNull(entries);
         foreach (var entry in entries)

@@ -4,7 +4,7 @@ namespace Proxyless.Configuration;
 /// The sequence of delays of gRPC connection backoff. Not thread-safe: one owner calls <see cref="NextDelay"/>
 /// after each failure and <see cref="Reset"/> after a success.
 /// </summary>
-public sealed class ExponentialBackoff
+internal sealed class ExponentialBackoff
 {
     private readonly BackoffOptions _options;
     private readonly Func<double> _random;

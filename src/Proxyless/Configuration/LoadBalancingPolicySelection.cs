@@ -9,4 +9,4 @@ namespace Proxyless.Configuration;
 /// <param name="PolicyName">The policy name, e.g. <c>round_robin</c>.</param>
 /// <param name="Config">The policy's JSON config object (an empty object when none was given).</param>
 /// <param name="FieldPath">Where the entry stands in the document, for error messages.</param>
-public sealed record LoadBalancingPolicySelection(string PolicyName, JsonElement Config, string FieldPath);
+internal sealed record LoadBalancingPolicySelection(string PolicyName, JsonElement Config, string FieldPath);

@@ -7,4 +7,4 @@ namespace Proxyless.Configuration;
 /// <param name="Names">The <c>name</c> list: each (service, method) pair; an empty service means every service.</param>
 /// <param name="Timeout">The default deadline from the start of the call, or null.</param>
 /// <param name="WaitForReady">The default wait-for-ready flag, or null.</param>
-public sealed record MethodCallSettings(IReadOnlyList<(string Service, string Method)> Names, TimeSpan? Timeout, bool? WaitForReady);
+internal sealed record MethodCallSettings(IReadOnlyList<(string Service, string Method)> Names, TimeSpan? Timeout, bool? WaitForReady);

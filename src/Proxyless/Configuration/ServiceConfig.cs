@@ -35,7 +35,7 @@ public sealed class ServiceConfig
     public static ServiceConfig Empty { get; } = Parse("{}");
 
     /// <summary>The <c>loadBalancingConfig</c> entries in order of preference.</summary>
-    public IReadOnlyList<LoadBalancingPolicySelection> LoadBalancingConfigs { get; }
+    internal IReadOnlyList<LoadBalancingPolicySelection> LoadBalancingConfigs { get; }
 
     /// <summary>The legacy <c>loadBalancingPolicy</c> field, lower-cased (e.g. <c>round_robin</c>), or null.</summary>
     public string? LoadBalancingPolicy { get; }
@@ -44,7 +44,7 @@ public sealed class ServiceConfig
     public IReadOnlyList<GrpcMethodConfig> MethodConfigs { get; }
 
     /// <summary>Per-method default <c>timeout</c> and <c>waitForReady</c>, which the balanced channel applies to each call.</summary>
-    public IReadOnlyList<MethodCallSettings> CallSettings { get; internal init; } = [];
+    internal IReadOnlyList<MethodCallSettings> CallSettings { get; init; } = [];
 
     /// <summary>The <c>retryThrottling</c> policy, or null.</summary>
     public GrpcRetryThrottlingPolicy? RetryThrottling { get; }

@@ -6,7 +6,7 @@ namespace Proxyless.Orca;
 /// The per-call ORCA load report trailer, <c>endpoint-load-metrics-bin</c>: a serialized <see cref="OrcaLoadReport"/>
 /// (base64 on the wire, as every <c>-bin</c> metadata value).
 /// </summary>
-public static class OrcaTrailer
+internal static class OrcaTrailer
 {
     /// <summary>The trailer name.</summary>
     public const string Name = "endpoint-load-metrics-bin";

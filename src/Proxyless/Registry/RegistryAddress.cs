@@ -3,7 +3,7 @@ using System.Net;
 namespace Proxyless.Registry;
 
 /// <summary>Parses the <c>host:port</c> strings registries store into endpoints.</summary>
-public static class RegistryAddress
+internal static class RegistryAddress
 {
     /// <summary>Parses <c>127.0.0.1:5001</c>, <c>[::1]:5001</c> or <c>host:5001</c>.</summary>
     /// <param name="text">The address text.</param>

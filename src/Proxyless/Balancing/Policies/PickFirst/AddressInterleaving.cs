@@ -7,7 +7,7 @@ namespace Proxyless.Balancing.Policies.PickFirst;
 /// Orders addresses for Happy Eyeballs (RFC 8305 section 4, gRFC A61): the family of the first address first, then
 /// alternating between families, each family keeping its own order. Duplicates are dropped.
 /// </summary>
-public static class AddressInterleaving
+internal static class AddressInterleaving
 {
     /// <summary>Flattens the endpoints' addresses and interleaves their families.</summary>
     /// <param name="endpoints">The endpoints, in order.</param>

@@ -4,7 +4,7 @@ namespace Proxyless.Balancing.Policies.RoundRobin;
 /// Rotates over child pickers, starting at a random index so that many clients do not all begin on the same backend.
 /// One interlocked increment per pick and no allocation.
 /// </summary>
-public sealed class RoundRobinPicker : Picker
+internal sealed class RoundRobinPicker : Picker
 {
     private readonly Picker[] _pickers;
     private int _next;
