@@ -13,7 +13,7 @@ public static class MemberResolverProvider
     /// <param name="members">Each member's server name and address.</param>
     /// <param name="withServerNames">Whether addresses carry their server names.</param>
     public static ResolverProvider Create(IReadOnlyList<(string ServerName, System.Net.EndPoint EndPoint)> members, bool withServerNames)
-        => new FixedResolverProvider("example", members.Select(m => new BackendEndpoint(new BackendAddress(
+        => new FixedEndpointsResolverProvider("example", members.Select(m => new BackendEndpoint(new BackendAddress(
             m.EndPoint,
             withServerNames ? Attributes.Empty.With(AddressAttributes.ServerName, m.ServerName) : null))).ToArray());
 }

@@ -28,7 +28,7 @@ public static class WeightedExample
                 .ToArray();
             using var channel = BalancedChannel.Create("static:///weighted", new BalancedChannelOptions
             {
-                Resolvers = ResolverRegistry.CreateDefault().Register(new FixedResolverProvider("static", endpoints)),
+                Resolvers = ResolverRegistry.CreateDefault().Register(new FixedEndpointsResolverProvider("static", endpoints)),
                 ServiceConfig = """{"loadBalancingConfig":[{"weighted_round_robin":{}}]}""",
             });
             await output.WriteLineAsync("--- weighted_round_robin, static weights 3:1 (no load reports) ---");

@@ -1,5 +1,5 @@
 using System.Net;
-using Proxyless.Registry;
+using Proxyless.Discovery;
 
 namespace Proxyless.AspNetCore;
 

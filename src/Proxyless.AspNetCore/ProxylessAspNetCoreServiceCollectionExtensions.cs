@@ -2,7 +2,7 @@ using Grpc.HealthCheck;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Proxyless.AspNetCore;
-using Proxyless.Registry;
+using Proxyless.Discovery;
 
 namespace Microsoft.Extensions.DependencyInjection;
 

@@ -5,7 +5,7 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using Proxyless.Registry;
+using Proxyless.Discovery;
 
 namespace Proxyless.AspNetCore;
 

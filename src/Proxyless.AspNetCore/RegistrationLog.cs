@@ -5,7 +5,7 @@ namespace Proxyless.AspNetCore;
 internal static partial class RegistrationLog
 {
     [LoggerMessage(500, LogLevel.Information, "Registered {Instance}.")]
-    public static partial void Registered(ILogger logger, Registry.ServiceInstance instance);
+    public static partial void Registered(ILogger logger, Discovery.ServiceInstance instance);
 
     [LoggerMessage(501, LogLevel.Information, "Draining for {Delay} before deregistering {Instance}.")]
     public static partial void Draining(ILogger logger, TimeSpan delay, string instance);
@@ -20,5 +20,5 @@ internal static partial class RegistrationLog
     public static partial void RegisterFailed(ILogger logger, string instance, string error, TimeSpan delay);
 
     [LoggerMessage(505, LogLevel.Information, "Registered {Instance} after {Attempts} attempts.")]
-    public static partial void RegisteredAfterRetries(ILogger logger, Registry.ServiceInstance instance, int attempts);
+    public static partial void RegisteredAfterRetries(ILogger logger, Discovery.ServiceInstance instance, int attempts);
 }

@@ -104,7 +104,7 @@ internal static class Commands
     public static async Task<int> ListAsync(IAnsiConsole console, string service, string registry)
     {
         await using var opened = Etcd.RegistryUri.Open(registry);
-        Registry.RegistryListing listing;
+        Discovery.RegistryListing listing;
         try
         {
             listing = await opened.Discovery.InspectAsync(service);

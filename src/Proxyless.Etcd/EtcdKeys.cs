@@ -7,7 +7,7 @@ internal static class EtcdKeys
 {
     public static string ServicePrefix(string ns, string name) => $"/services/{ns}/{name}/";
 
-    public static string InstanceKey(string ns, Registry.ServiceInstance instance)
+    public static string InstanceKey(string ns, Discovery.ServiceInstance instance)
         => $"{ServicePrefix(ns, instance.Name)}{(instance.Version.Length == 0 ? "_" : instance.Version)}/{instance.Id}";
 
     /// <summary>The end of a prefix range: the prefix with its last byte incremented.</summary>

@@ -7,7 +7,7 @@ using Grpc.Core;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Proxyless.Configuration;
-using Proxyless.Registry;
+using Proxyless.Discovery;
 using Proxyless.Resolution;
 
 namespace Proxyless.Etcd;
@@ -53,7 +53,7 @@ public sealed class EtcdRegistry : IServiceRegistrar, IServiceDiscovery, IAsyncD
         // The etcd client is itself a balanced channel: pick_first over the cluster members, failing over between them.
         _channel = BalancedChannel.Create("etcd-cluster:///etcd", new BalancedChannelOptions
         {
-            Resolvers = ResolverRegistry.CreateDefault().Register(new FixedResolverProvider("etcd-cluster", endpoints)),
+            Resolvers = ResolverRegistry.CreateDefault().Register(new FixedEndpointsResolverProvider("etcd-cluster", endpoints)),
             LoggerFactory = logging,
             Connection = new Transport.ConnectionOptions
             {

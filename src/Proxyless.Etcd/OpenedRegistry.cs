@@ -1,4 +1,4 @@
-using Proxyless.Registry;
+using Proxyless.Discovery;
 using Proxyless.Resolution;
 
 namespace Proxyless.Etcd;

@@ -1,5 +1,5 @@
 using Proxyless.Etcd;
-using Proxyless.Registry;
+using Proxyless.Discovery;
 
 namespace Microsoft.Extensions.DependencyInjection;
 

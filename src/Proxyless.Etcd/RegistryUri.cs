@@ -1,4 +1,4 @@
-using Proxyless.Registry;
+using Proxyless.Discovery;
 
 namespace Proxyless.Etcd;
 

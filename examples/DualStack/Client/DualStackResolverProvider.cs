@@ -12,7 +12,7 @@ public static class DualStackResolverProvider
     /// <summary>Creates the resolver provider for the servers' ports.</summary>
     /// <param name="ports">The three servers' ports.</param>
     public static ResolverProvider Create(IReadOnlyList<int> ports)
-        => new FixedResolverProvider("example", ports.Select(port => new BackendEndpoint(
+        => new FixedEndpointsResolverProvider("example", ports.Select(port => new BackendEndpoint(
         [
             new BackendAddress(new IPEndPoint(IPAddress.IPv6Loopback, port)),
             new BackendAddress(new IPEndPoint(IPAddress.Loopback, port)),

@@ -18,8 +18,8 @@ public sealed class ResolverRegistry
         registry.Register(new DnsResolverProvider());
         registry.Register(new DnsResolverProvider("http"));
         registry.Register(new DnsResolverProvider("https"));
-        registry.Register(StaticResolverProvider.Ipv4);
-        registry.Register(StaticResolverProvider.Ipv6);
+        registry.Register(IpAddressResolverProvider.Ipv4);
+        registry.Register(IpAddressResolverProvider.Ipv6);
         registry.Register(new UnixResolverProvider());
         return registry;
     }

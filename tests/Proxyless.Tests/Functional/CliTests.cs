@@ -1,5 +1,5 @@
 using Proxyless.Cli;
-using Proxyless.Registry;
+using Proxyless.Discovery;
 using Proxyless.Tests.Support;
 using Spectre.Console;
 

@@ -2,7 +2,7 @@ using Etcdserverpb;
 using Google.Protobuf;
 using Grpc.Examples.Echo;
 using Proxyless.Etcd;
-using Proxyless.Registry;
+using Proxyless.Discovery;
 using Proxyless.Resolution;
 using Proxyless.Tests.Support;
 

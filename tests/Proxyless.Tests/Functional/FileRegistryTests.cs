@@ -1,5 +1,5 @@
 using Grpc.Examples.Echo;
-using Proxyless.Registry;
+using Proxyless.Discovery;
 using Proxyless.Resolution;
 using Proxyless.Tests.Support;
 

@@ -2,7 +2,7 @@ using Grpc.Health.V1;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
-using Proxyless.Registry;
+using Proxyless.Discovery;
 using Proxyless.Tests.Support;
 using Registry.Client;
 using Registry.Server;

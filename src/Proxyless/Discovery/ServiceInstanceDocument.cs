@@ -1,7 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
-namespace Proxyless.Registry;
+namespace Proxyless.Discovery;
 
 /// <summary>
 /// A <see cref="ServiceInstance"/> as registries store it, bound by System.Text.Json (source-generated, see

@@ -1,6 +1,6 @@
 using System.Net;
 
-namespace Proxyless.Registry;
+namespace Proxyless.Discovery;
 
 /// <summary>Parses the <c>host:port</c> strings registries store into endpoints.</summary>
 internal static class RegistryAddress

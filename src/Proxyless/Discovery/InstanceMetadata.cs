@@ -1,6 +1,6 @@
 using Proxyless.Resolution;
 
-namespace Proxyless.Registry;
+namespace Proxyless.Discovery;
 
 /// <summary>Well-known metadata keys of <see cref="ServiceInstance"/>, and the endpoint attributes they become.</summary>
 public static class InstanceMetadata

@@ -6,7 +6,7 @@ using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Proxyless.Diagnostics;
 
-namespace Proxyless.Registry;
+namespace Proxyless.Discovery;
 
 /// <summary>
 /// The embedded registry: no server, one JSON file per instance in a directory shared by the processes of one

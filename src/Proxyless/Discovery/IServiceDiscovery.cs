@@ -1,4 +1,4 @@
-namespace Proxyless.Registry;
+namespace Proxyless.Discovery;
 
 /// <summary>Finds the live instances of a service and follows changes.</summary>
 public interface IServiceDiscovery

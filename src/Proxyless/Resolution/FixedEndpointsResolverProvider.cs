@@ -7,7 +7,7 @@ namespace Proxyless.Resolution;
 /// <param name="scheme">The scheme to register, e.g. <c>etcd-cluster</c>.</param>
 /// <param name="endpoints">The endpoints.</param>
 /// <param name="authority">The <c>:authority</c> of calls; the target's endpoint part when null.</param>
-public sealed class FixedResolverProvider(string scheme, IReadOnlyList<BackendEndpoint> endpoints, string? authority = null) : ResolverProvider
+public sealed class FixedEndpointsResolverProvider(string scheme, IReadOnlyList<BackendEndpoint> endpoints, string? authority = null) : ResolverProvider
 {
     /// <inheritdoc />
     public override string Scheme { get; } = scheme;

@@ -1,4 +1,4 @@
-namespace Proxyless.Registry;
+namespace Proxyless.Discovery;
 
 /// <summary>What a registry holds for one service: the instances it serves and the entries it skipped.</summary>
 /// <param name="Instances">The live, well-formed instances.</param>

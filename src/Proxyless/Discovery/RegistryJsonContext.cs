@@ -1,6 +1,6 @@
 using System.Text.Json.Serialization;
 
-namespace Proxyless.Registry;
+namespace Proxyless.Discovery;
 
 /// <summary>Source-generated System.Text.Json metadata for registry entries.</summary>
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]

@@ -1,6 +1,6 @@
 using System.Text.Json;
 
-namespace Proxyless.Registry;
+namespace Proxyless.Discovery;
 
 /// <summary>
 /// Reads and writes a <see cref="ServiceInstance"/> as registries store it: System.Text.Json binds the entry to a

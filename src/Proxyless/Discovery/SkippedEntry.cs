@@ -1,4 +1,4 @@
-namespace Proxyless.Registry;
+namespace Proxyless.Discovery;
 
 /// <summary>A registry entry that was not served, and why (malformed, stale, or filed under the wrong service).</summary>
 /// <param name="Location">Where it lives: a file path or an etcd key.</param>

@@ -1,4 +1,4 @@
-namespace Proxyless.Registry;
+namespace Proxyless.Discovery;
 
 /// <summary>Registers service instances in a registry and keeps them alive until deregistered.</summary>
 public interface IServiceRegistrar

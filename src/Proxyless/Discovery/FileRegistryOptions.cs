@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
-namespace Proxyless.Registry;
+namespace Proxyless.Discovery;
 
 /// <summary>Options of <see cref="FileRegistry"/>.</summary>
 public sealed class FileRegistryOptions

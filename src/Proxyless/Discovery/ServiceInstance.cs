@@ -1,4 +1,4 @@
-namespace Proxyless.Registry;
+namespace Proxyless.Discovery;
 
 /// <summary>
 /// One running instance of a service as a registry stores it: name, version, unique id, endpoints (each with one or

@@ -7,21 +7,21 @@ namespace Proxyless.Resolution;
 /// The <c>ipv4:</c> and <c>ipv6:</c> schemes: a fixed, comma-separated list of IP literals with optional ports,
 /// each its own endpoint (e.g. <c>ipv4:127.0.0.1:50051,127.0.0.1:50052</c>, <c>ipv6:[::1]:50051,[::1]:50052</c>).
 /// </summary>
-public sealed class StaticResolverProvider : ResolverProvider
+public sealed class IpAddressResolverProvider : ResolverProvider
 {
     private readonly AddressFamily _family;
 
-    private StaticResolverProvider(string scheme, AddressFamily family)
+    private IpAddressResolverProvider(string scheme, AddressFamily family)
     {
         Scheme = scheme;
         _family = family;
     }
 
     /// <summary>The <c>ipv4</c> scheme.</summary>
-    public static StaticResolverProvider Ipv4 { get; } = new("ipv4", AddressFamily.InterNetwork);
+    public static IpAddressResolverProvider Ipv4 { get; } = new("ipv4", AddressFamily.InterNetwork);
 
     /// <summary>The <c>ipv6</c> scheme.</summary>
-    public static StaticResolverProvider Ipv6 { get; } = new("ipv6", AddressFamily.InterNetworkV6);
+    public static IpAddressResolverProvider Ipv6 { get; } = new("ipv6", AddressFamily.InterNetworkV6);
 
     /// <inheritdoc />
     public override string Scheme { get; }

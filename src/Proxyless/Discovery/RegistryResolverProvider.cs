@@ -3,7 +3,7 @@ using Proxyless.Configuration;
 using Proxyless.Diagnostics;
 using Proxyless.Resolution;
 
-namespace Proxyless.Registry;
+namespace Proxyless.Discovery;
 
 /// <summary>
 /// Resolves <c>scheme:///service-name</c> through a registry: follows <see cref="IServiceDiscovery.WatchAsync"/> and
