@@ -3,7 +3,6 @@ using Microsoft.Extensions.Logging;
 using Proxyless.Balancing;
 using Proxyless.Calls;
 using Proxyless.Configuration;
-using Proxyless.Diagnostics;
 using Proxyless.Resolution;
 using Proxyless.Transport;
 

@@ -4,7 +4,6 @@ using System.Globalization;
 using System.Runtime.CompilerServices;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
-using Proxyless.Diagnostics;
 
 namespace Proxyless.Discovery;
 
@@ -141,7 +140,7 @@ public sealed class FileRegistry : IServiceRegistrar, IServiceDiscovery, IAsyncD
                     missing = true;
                     watcher?.Dispose();
                     watcher = null;
-                    ResolverLog.RegistryWatchFailed(_logger, serviceName, $"the directory {directory} is missing; keeping the last instances until it is back");
+                    DiscoveryLog.RegistryWatchFailed(_logger, serviceName, $"the directory {directory} is missing; keeping the last instances until it is back");
                 }
 
                 try
@@ -238,7 +237,7 @@ public sealed class FileRegistry : IServiceRegistrar, IServiceDiscovery, IAsyncD
                 if (!_warned.TryGetValue(file, out var warnedAt) || warnedAt != stamp)
                 {
                     _warned[file] = stamp;
-                    ResolverLog.MalformedEntry(_logger, file, ex.Message);
+                    DiscoveryLog.MalformedEntry(_logger, file, ex.Message);
                 }
             }
         }
@@ -301,7 +300,7 @@ public sealed class FileRegistry : IServiceRegistrar, IServiceDiscovery, IAsyncD
             {
                 TryDelete(file);
                 _heartbeats.TryRemove(file, out _);
-                ResolverLog.StaleEntryRemoved(_logger, file, "its process stopped refreshing it");
+                DiscoveryLog.StaleEntryRemoved(_logger, file, "its process stopped refreshing it");
             }
         }
     }
@@ -337,7 +336,7 @@ public sealed class FileRegistry : IServiceRegistrar, IServiceDiscovery, IAsyncD
                 }
                 catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
                 {
-                    ResolverLog.HeartbeatFailed(_logger, registration.Path, ex.Message);
+                    DiscoveryLog.HeartbeatFailed(_logger, registration.Path, ex.Message);
                 }
             }
         }
@@ -404,7 +403,7 @@ public sealed class FileRegistry : IServiceRegistrar, IServiceDiscovery, IAsyncD
         catch (Exception ex) when (ex is IOException or ArgumentException or PlatformNotSupportedException)
         {
             // Out of inotify watches, or no notifications here: polling alone still works.
-            ResolverLog.RegistryWatchFailed(_logger, directory, $"file notifications unavailable ({ex.Message}); polling every {_options.PollInterval.TotalSeconds:0.#} s");
+            DiscoveryLog.RegistryWatchFailed(_logger, directory, $"file notifications unavailable ({ex.Message}); polling every {_options.PollInterval.TotalSeconds:0.#} s");
             return null;
         }
     }

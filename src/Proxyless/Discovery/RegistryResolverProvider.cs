@@ -1,6 +1,5 @@
 using Microsoft.Extensions.Logging;
 using Proxyless.Configuration;
-using Proxyless.Diagnostics;
 using Proxyless.Resolution;
 
 namespace Proxyless.Discovery;
@@ -100,7 +99,7 @@ public sealed class RegistryResolverProvider(string scheme, IServiceDiscovery di
                 catch (Exception ex)
                 {
                     // Keep the last endpoints; only a channel that never had any learns of the failure.
-                    ResolverLog.RegistryWatchFailed(_logger, serviceName, ex.Message);
+                    DiscoveryLog.RegistryWatchFailed(_logger, serviceName, ex.Message);
                     if (!reported)
                     {
                         listener(ResolverResult.ForFailure(new Status(StatusCode.Unavailable, $"registry lookup of '{serviceName}' failed: {ex.Message}", ex)));

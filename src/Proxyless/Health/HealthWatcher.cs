@@ -1,7 +1,6 @@
 using Grpc.Health.V1;
 using Microsoft.Extensions.Logging;
 using Proxyless.Configuration;
-using Proxyless.Diagnostics;
 
 namespace Proxyless.Health;
 

@@ -1,7 +1,6 @@
 using Grpc.Core;
 using Microsoft.Extensions.Logging;
 using Proxyless.Configuration;
-using Proxyless.Diagnostics;
 
 namespace Proxyless.Resolution;
 

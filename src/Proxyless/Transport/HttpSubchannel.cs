@@ -5,7 +5,6 @@ using Grpc.Core;
 using Microsoft.Extensions.Logging;
 using Proxyless.Balancing;
 using Proxyless.Configuration;
-using Proxyless.Diagnostics;
 using Proxyless.Resolution;
 
 namespace Proxyless.Transport;

@@ -1,5 +1,4 @@
 using Microsoft.Extensions.Logging;
-using Proxyless.Diagnostics;
 using Proxyless.Resolution;
 
 namespace Proxyless.Balancing.Policies.OutlierDetection;

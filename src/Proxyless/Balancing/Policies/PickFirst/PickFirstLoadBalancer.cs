@@ -1,5 +1,4 @@
 using Microsoft.Extensions.Logging;
-using Proxyless.Diagnostics;
 using Proxyless.Resolution;
 
 namespace Proxyless.Balancing.Policies.PickFirst;
@@ -182,7 +181,7 @@ internal sealed class PickFirstLoadBalancer : LoadBalancer
                     }
                 }
 
-                PolicyLog.PickFirstConnected(_logger, entry.Address);
+                PickFirstLog.PickFirstConnected(_logger, entry.Address);
                 Report(ConnectivityState.Ready, new SubchannelPicker(entry.Subchannel));
                 break;
 

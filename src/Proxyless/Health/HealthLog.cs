@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Logging;
 
-namespace Proxyless.Diagnostics;
+namespace Proxyless.Health;
 
 internal static partial class HealthLog
 {

@@ -1,15 +1,9 @@
 using Microsoft.Extensions.Logging;
 
-namespace Proxyless.Diagnostics;
+namespace Proxyless.Discovery;
 
-internal static partial class ResolverLog
+internal static partial class DiscoveryLog
 {
-    [LoggerMessage(200, LogLevel.Debug, "Re-resolution requested too soon; it runs in {Delay}.")]
-    public static partial void RefreshDeferred(ILogger logger, TimeSpan delay);
-
-    [LoggerMessage(201, LogLevel.Warning, "Resolution failed: {Error}; retrying in {Delay}.")]
-    public static partial void ResolveFailed(ILogger logger, string error, TimeSpan delay);
-
     [LoggerMessage(202, LogLevel.Warning, "Watching service '{Service}' failed: {Error}; keeping the last endpoints and retrying.")]
     public static partial void RegistryWatchFailed(ILogger logger, string service, string error);
 

@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Logging;
 
-namespace Proxyless.Diagnostics;
+namespace Proxyless.Balancing.Policies.OutlierDetection;
 
 internal static partial class OutlierLog
 {
