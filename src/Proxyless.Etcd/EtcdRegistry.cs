@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
 using System.Threading.Channels;
 using Etcdserverpb;
@@ -27,7 +26,7 @@ public sealed class EtcdRegistry : IServiceRegistrar, IServiceDiscovery, IAsyncD
     private readonly KV.KVClient _kv;
     private readonly Lease.LeaseClient _lease;
     private readonly Watch.WatchClient _watch;
-    private readonly ConcurrentDictionary<string, Registration> _registrations = new();
+    private readonly RegistrationSet<EtcdRegistration> _registrations = new();
 
     /// <summary>Connects (lazily) to the etcd cluster in <paramref name="options"/>.</summary>
     /// <param name="options">Endpoints, namespace, lease TTL.</param>
@@ -72,56 +71,25 @@ public sealed class EtcdRegistry : IServiceRegistrar, IServiceDiscovery, IAsyncD
     public ResolverProvider CreateResolverProvider(string scheme = "etcd") => new RegistryResolverProvider(scheme, this);
 
     /// <inheritdoc />
-    public async Task RegisterAsync(ServiceInstance instance, CancellationToken cancellationToken = default)
+    public Task RegisterAsync(ServiceInstance instance, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(instance);
-        var key = EtcdKeys.InstanceKey(_options.Namespace, instance);
-        var registration = new Registration(instance, key, ServiceInstanceJson.Write(instance));
-        if (!_registrations.TryAdd(key, registration))
-        {
-            throw new InvalidOperationException($"'{key}' is already registered by this registry.");
-        }
-
-        try
-        {
-            await PutWithNewLeaseAsync(registration, cancellationToken).ConfigureAwait(false);
-        }
-        catch
-        {
-            _registrations.TryRemove(key, out _);
-            throw;
-        }
-
-        registration.KeepAlive = KeepRegisteredAsync(registration);
+        var registration = new EtcdRegistration(instance, EtcdKeys.InstanceKey(_options.Namespace, instance), ServiceInstanceJson.Write(instance));
+        return _registrations.AddAsync(registration, PutWithNewLeaseAsync, KeepRegisteredAsync, cancellationToken);
     }
 
     /// <inheritdoc />
     public async Task DeregisterAsync(ServiceInstance instance, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(instance);
-        if (!_registrations.TryRemove(EtcdKeys.InstanceKey(_options.Namespace, instance), out var registration))
+        if (await _registrations.RemoveAsync(EtcdKeys.InstanceKey(_options.Namespace, instance)).ConfigureAwait(false) is { } registration)
         {
-            return;
-        }
-
-        await registration.StopAsync().ConfigureAwait(false);
-        var deadline = DateTime.UtcNow + _options.RequestTimeout;
-        await _kv.DeleteRangeAsync(new DeleteRangeRequest { Key = ByteString.CopyFromUtf8(registration.Key) }, deadline: deadline, cancellationToken: cancellationToken).ConfigureAwait(false);
-        if (registration.LeaseId != 0)
-        {
-            await _lease.LeaseRevokeAsync(new LeaseRevokeRequest { ID = registration.LeaseId }, deadline: deadline, cancellationToken: cancellationToken).ConfigureAwait(false);
+            await DeleteAsync(registration, cancellationToken).ConfigureAwait(false);
         }
     }
 
     /// <summary>Stops renewing leases without deleting anything, as a crashed process would (for tests and demos).</summary>
-    public async Task AbandonAllAsync()
-    {
-        foreach (var (key, registration) in _registrations)
-        {
-            _registrations.TryRemove(key, out _);
-            await registration.StopAsync().ConfigureAwait(false);
-        }
-    }
+    public Task AbandonAllAsync() => _registrations.RemoveAllAsync();
 
     /// <inheritdoc />
     public async Task<IReadOnlyList<ServiceInstance>> ListAsync(string serviceName, CancellationToken cancellationToken = default)
@@ -159,32 +127,39 @@ public sealed class EtcdRegistry : IServiceRegistrar, IServiceDiscovery, IAsyncD
     /// <summary>Deregisters everything this registry registered and closes the connection to etcd.</summary>
     public async ValueTask DisposeAsync()
     {
-        foreach (var registration in _registrations.Values.ToArray())
+        await _registrations.RemoveAllAsync(async registration =>
         {
             try
             {
-                await DeregisterAsync(registration.Instance).ConfigureAwait(false);
+                await DeleteAsync(registration, CancellationToken.None).ConfigureAwait(false);
             }
             catch (RpcException)
             {
                 // etcd unreachable: the lease expires on its own.
             }
-        }
-
+        }).ConfigureAwait(false);
         _channel.Dispose();
+    }
+
+    private async Task DeleteAsync(EtcdRegistration registration, CancellationToken cancellationToken)
+    {
+        var deadline = DateTime.UtcNow + _options.RequestTimeout;
+        await _kv.DeleteRangeAsync(new DeleteRangeRequest { Key = ByteString.CopyFromUtf8(registration.Key) }, deadline: deadline, cancellationToken: cancellationToken).ConfigureAwait(false);
+        if (registration.LeaseId != 0)
+        {
+            await _lease.LeaseRevokeAsync(new LeaseRevokeRequest { ID = registration.LeaseId }, deadline: deadline, cancellationToken: cancellationToken).ConfigureAwait(false);
+        }
     }
 
     private async Task ProduceAsync(string prefix, ChannelWriter<IReadOnlyList<ServiceInstance>> writer, CancellationToken cancellationToken)
     {
         var backoff = new ExponentialBackoff(new BackoffOptions { MaxBackoff = TimeSpan.FromSeconds(5) });
-        string? last = null;
+        var published = new InstanceSetChange();
         async Task PublishAsync(Dictionary<string, ServiceInstance> instances)
         {
             var snapshot = Snapshot(instances);
-            var fingerprint = string.Join("\n", snapshot.Select(i => ServiceInstanceJson.Write(i)));
-            if (fingerprint != last)
+            if (published.IsNew(snapshot))
             {
-                last = fingerprint;
                 await writer.WriteAsync(snapshot, cancellationToken).ConfigureAwait(false);
             }
         }
@@ -291,7 +266,7 @@ public sealed class EtcdRegistry : IServiceRegistrar, IServiceDiscovery, IAsyncD
     private static IReadOnlyList<ServiceInstance> Snapshot(Dictionary<string, ServiceInstance> instances)
         => instances.Values.OrderBy(i => i.Id, StringComparer.Ordinal).ToArray();
 
-    private async Task PutWithNewLeaseAsync(Registration registration, CancellationToken cancellationToken)
+    private async Task PutWithNewLeaseAsync(EtcdRegistration registration, CancellationToken cancellationToken)
     {
         var deadline = DateTime.UtcNow + _options.RequestTimeout;
         var lease = await _lease.LeaseGrantAsync(new LeaseGrantRequest { TTL = (long)Math.Ceiling(_options.LeaseTtl.TotalSeconds) }, deadline: deadline, cancellationToken: cancellationToken).ConfigureAwait(false);
@@ -306,7 +281,7 @@ public sealed class EtcdRegistry : IServiceRegistrar, IServiceDiscovery, IAsyncD
     }
 
     // Renews the lease every third of its TTL; when renewal fails or etcd says the lease is gone, registers again.
-    private async Task KeepRegisteredAsync(Registration registration)
+    private async Task KeepRegisteredAsync(EtcdRegistration registration)
     {
         var token = registration.Stopping.Token;
         var backoff = new ExponentialBackoff(new BackoffOptions { MaxBackoff = TimeSpan.FromSeconds(5) });
@@ -373,27 +348,10 @@ public sealed class EtcdRegistry : IServiceRegistrar, IServiceDiscovery, IAsyncD
         return new BackendEndpoint(new BackendAddress(uri.IdnHost.Trim('[', ']'), uri.Port));
     }
 
-    private sealed class Registration(ServiceInstance instance, string key, string json)
+    private sealed class EtcdRegistration(ServiceInstance instance, string key, string json) : Registration(instance, key)
     {
-        public ServiceInstance Instance { get; } = instance;
-
-        public string Key { get; } = key;
-
         public string Json { get; } = json;
 
         public long LeaseId { get; set; }
-
-        public CancellationTokenSource Stopping { get; } = new();
-
-        public Task? KeepAlive { get; set; }
-
-        public async Task StopAsync()
-        {
-            await Stopping.CancelAsync().ConfigureAwait(false);
-            if (KeepAlive is not null)
-            {
-                await KeepAlive.ConfigureAwait(false);
-            }
-        }
     }
 }

@@ -23,7 +23,7 @@ public sealed class FileRegistry : IServiceRegistrar, IServiceDiscovery, IAsyncD
 
     private readonly FileRegistryOptions _options;
     private readonly ILogger _logger;
-    private readonly ConcurrentDictionary<string, Registration> _registrations = new();
+    private readonly RegistrationSet<Registration> _registrations = new();
     private readonly ConcurrentDictionary<string, DateTime> _warned = new();
     private readonly ConcurrentDictionary<string, (string Heartbeat, DateTimeOffset FirstSeen)> _heartbeats = new();
 
@@ -41,49 +41,24 @@ public sealed class FileRegistry : IServiceRegistrar, IServiceDiscovery, IAsyncD
     public string Directory => _options.Directory;
 
     /// <inheritdoc />
-    public async Task RegisterAsync(ServiceInstance instance, CancellationToken cancellationToken = default)
+    public Task RegisterAsync(ServiceInstance instance, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(instance);
-        var path = EntryPath(instance.Name, instance.Id);
-        var registration = new Registration(instance, path);
-        if (!_registrations.TryAdd(path, registration))
-        {
-            throw new InvalidOperationException($"Instance '{instance.Id}' of '{instance.Name}' is already registered by this registry.");
-        }
-
-        try
-        {
-            await WriteEntryAsync(registration, cancellationToken).ConfigureAwait(false);
-        }
-        catch
-        {
-            _registrations.TryRemove(path, out _); // not registered: a retry starts afresh
-            throw;
-        }
-
-        registration.Heartbeat = HeartbeatAsync(registration);
+        return _registrations.AddAsync(new Registration(instance, EntryPath(instance.Name, instance.Id)), WriteEntryAsync, HeartbeatAsync, cancellationToken);
     }
 
     /// <inheritdoc />
     public async Task DeregisterAsync(ServiceInstance instance, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(instance);
-        if (_registrations.TryRemove(EntryPath(instance.Name, instance.Id), out var registration))
+        if (await _registrations.RemoveAsync(EntryPath(instance.Name, instance.Id)).ConfigureAwait(false) is { } registration)
         {
-            await registration.StopAsync().ConfigureAwait(false);
-            TryDelete(registration.Path);
+            TryDelete(registration.Key);
         }
     }
 
     /// <summary>Stops heartbeats without deleting the entries, as a crashed process would (for tests and demos).</summary>
-    public async Task AbandonAllAsync()
-    {
-        foreach (var (key, registration) in _registrations)
-        {
-            _registrations.TryRemove(key, out _);
-            await registration.StopAsync().ConfigureAwait(false);
-        }
-    }
+    public Task AbandonAllAsync() => _registrations.RemoveAllAsync();
 
     /// <inheritdoc />
     public Task<IReadOnlyList<ServiceInstance>> ListAsync(string serviceName, CancellationToken cancellationToken = default)
@@ -99,7 +74,7 @@ public sealed class FileRegistry : IServiceRegistrar, IServiceDiscovery, IAsyncD
         var directory = ServiceDirectory(serviceName);
         System.IO.Directory.CreateDirectory(directory);
         using var changed = new SemaphoreSlim(0);
-        string? last = null;
+        var change = new InstanceSetChange();
         var missing = false;
         var watcher = TryWatch(directory, Signal);
         try
@@ -107,7 +82,7 @@ public sealed class FileRegistry : IServiceRegistrar, IServiceDiscovery, IAsyncD
             while (!cancellationToken.IsCancellationRequested)
             {
                 var scan = Scan(serviceName);
-                if (scan is { Listing.Instances.Count: 0 } && last is { Length: > 0 })
+                if (scan is { Listing.Instances.Count: 0 } && change.HadInstances)
                 {
                     // Emptied: perhaps a directory being deleted file by file. Look again before telling anyone.
                     try
@@ -126,12 +101,9 @@ public sealed class FileRegistry : IServiceRegistrar, IServiceDiscovery, IAsyncD
                 {
                     missing = false;
                     watcher ??= TryWatch(directory, Signal); // the directory came back: watch the new one
-                    var instances = scan.Listing.Instances;
-                    var fingerprint = string.Join("\n", instances.Select(i => ServiceInstanceJson.Write(i)));
-                    if (fingerprint != last)
+                    if (change.IsNew(scan.Listing.Instances))
                     {
-                        last = fingerprint;
-                        yield return instances;
+                        yield return scan.Listing.Instances;
                     }
                 }
                 else if (!missing)
@@ -168,13 +140,11 @@ public sealed class FileRegistry : IServiceRegistrar, IServiceDiscovery, IAsyncD
     }
 
     /// <summary>Deregisters everything this registry registered.</summary>
-    public async ValueTask DisposeAsync()
+    public async ValueTask DisposeAsync() => await _registrations.RemoveAllAsync(registration =>
     {
-        foreach (var registration in _registrations.Values.ToArray())
-        {
-            await DeregisterAsync(registration.Instance).ConfigureAwait(false);
-        }
-    }
+        TryDelete(registration.Key);
+        return Task.CompletedTask;
+    }).ConfigureAwait(false);
 
     // Reads a service's directory; null when the directory does not exist. Never deletes anything.
     private ScanResult? Scan(string serviceName)
@@ -296,7 +266,7 @@ public sealed class FileRegistry : IServiceRegistrar, IServiceDiscovery, IAsyncD
     {
         foreach (var file in Scan(serviceName)?.Stale ?? [])
         {
-            if (!_registrations.ContainsKey(file))
+            if (!_registrations.Contains(file))
             {
                 TryDelete(file);
                 _heartbeats.TryRemove(file, out _);
@@ -336,7 +306,7 @@ public sealed class FileRegistry : IServiceRegistrar, IServiceDiscovery, IAsyncD
                 }
                 catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
                 {
-                    DiscoveryLog.HeartbeatFailed(_logger, registration.Path, ex.Message);
+                    DiscoveryLog.HeartbeatFailed(_logger, registration.Key, ex.Message);
                 }
             }
         }
@@ -353,15 +323,15 @@ public sealed class FileRegistry : IServiceRegistrar, IServiceDiscovery, IAsyncD
             ["host"] = Environment.MachineName,
             ["heartbeat"] = _options.TimeProvider.GetUtcNow().ToString("O", CultureInfo.InvariantCulture),
         });
-        var directory = Path.GetDirectoryName(registration.Path)!;
-        if (!System.IO.Directory.Exists(directory) && await TryCreateDirectoryWithEntryAsync(directory, registration.Path, json, cancellationToken).ConfigureAwait(false))
+        var directory = Path.GetDirectoryName(registration.Key)!;
+        if (!System.IO.Directory.Exists(directory) && await TryCreateDirectoryWithEntryAsync(directory, registration.Key, json, cancellationToken).ConfigureAwait(false))
         {
             return;
         }
 
-        var temp = Path.Combine(directory, $".{Path.GetFileName(registration.Path)}.{Guid.NewGuid():N}.tmp");
+        var temp = Path.Combine(directory, $".{Path.GetFileName(registration.Key)}.{Guid.NewGuid():N}.tmp");
         await File.WriteAllTextAsync(temp, json, cancellationToken).ConfigureAwait(false);
-        File.Move(temp, registration.Path, overwrite: true); // atomic: readers see the old or the new file, never half
+        File.Move(temp, registration.Key, overwrite: true); // atomic: readers see the old or the new file, never half
     }
 
     // A missing service directory (deleted under us) is recreated with this entry already in it, by renaming a staging
@@ -437,24 +407,4 @@ public sealed class FileRegistry : IServiceRegistrar, IServiceDiscovery, IAsyncD
     }
 
     private sealed record ScanResult(RegistryListing Listing, IReadOnlyList<string> Stale);
-
-    private sealed class Registration(ServiceInstance instance, string path)
-    {
-        public ServiceInstance Instance { get; } = instance;
-
-        public string Path { get; } = path;
-
-        public CancellationTokenSource Stopping { get; } = new();
-
-        public Task? Heartbeat { get; set; }
-
-        public async Task StopAsync()
-        {
-            await Stopping.CancelAsync().ConfigureAwait(false);
-            if (Heartbeat is not null)
-            {
-                await Heartbeat.ConfigureAwait(false);
-            }
-        }
-    }
 }
