@@ -113,4 +113,38 @@ public class WeightedRoundRobinLoadBalancerTests
             Assert.InRange(ShareOfPort2(helper), 0.89, 0.91);
         }
     }
+
+    [Fact]
+    public void WeightedRoundRobinUsesStaticWeightsWhenNoOrcaReportsArrive()
+    {
+        var (helper, policy) = PolicyHarness.Start("""{"weighted_round_robin":{}}""", (1, 3), (2, 1));
+        using (policy)
+        {
+            var counts = PolicyHarness.Count(helper, 100_000);
+            Assert.InRange(counts[1] / 100_000.0, 0.74, 0.76);
+        }
+    }
+
+    [Fact]
+    public void WeightedRoundRobinFollowsOrcaReportsAfterTheBlackout()
+    {
+        var (helper, policy) = PolicyHarness.Start("""{"weighted_round_robin":{"blackoutPeriod":"0s","weightUpdatePeriod":"0.1s"}}""", (1, null), (2, null));
+        using (policy)
+        {
+            // Each call's trailers carry its backend's load: port 1 is at 90% CPU, port 2 at 10%, both at 100 qps.
+            for (var i = 0; i < 20; i++)
+            {
+                var result = helper.Pick();
+                var port = ((IPEndPoint)result.Subchannel!.Address.EndPoint).Port;
+                var trailers = new HttpResponseMessage().TrailingHeaders;
+                trailers.TryAddWithoutValidation(OrcaTrailer.Name, Convert.ToBase64String(new OrcaLoadReport { CpuUtilization = port == 1 ? 0.9 : 0.1, RpsFractional = 100 }.ToByteArray()));
+                result.CallTracker!.OnCallEnded(new CallCompletion(Status.DefaultSuccess, trailers, TimeSpan.Zero));
+            }
+
+            Assert.True(helper.FireTimers() > 0); // the weight update period passes
+            var counts = PolicyHarness.Count(helper, 10_000);
+            // Weights 100/0.9 = 111 and 100/0.1 = 1000: port 2 gets 90%.
+            Assert.InRange(counts[2] / 10_000.0, 0.89, 0.91);
+        }
+    }
 }

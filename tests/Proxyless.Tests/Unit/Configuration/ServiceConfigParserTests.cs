@@ -3,9 +3,9 @@ using Proxyless.Balancing.Policies.PickFirst;
 using Proxyless.Balancing.Policies.RoundRobin;
 using Proxyless.Configuration;
 
-namespace Proxyless.Tests.Unit;
+namespace Proxyless.Tests.Unit.Configuration;
 
-public class ServiceConfigTests
+public class ServiceConfigParserTests
 {
     private static readonly LoadBalancerRegistry Registry = LoadBalancerRegistry.CreateDefault();
 

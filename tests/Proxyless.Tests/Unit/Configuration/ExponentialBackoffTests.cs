@@ -1,8 +1,8 @@
 using Proxyless.Configuration;
 
-namespace Proxyless.Tests.Unit;
+namespace Proxyless.Tests.Unit.Configuration;
 
-public class BackoffTests
+public class ExponentialBackoffTests
 {
     [Fact]
     public void FollowsGrpcConnectionBackoffWithoutJitter()

@@ -4,13 +4,13 @@ using Proxyless.Balancing.Policies.PickFirst;
 using Proxyless.Balancing.Policies.WeightedRoundRobin;
 using Proxyless.Configuration;
 
-namespace Proxyless.Tests.Unit;
+namespace Proxyless.Tests.Unit.Configuration;
 
 /// <summary>
 /// Every duration and count a config can carry is checked against what the code can use (or clamped as a gRFC says),
 /// field names are accepted in both protobuf JSON spellings, and unknown fields become warnings naming their path.
 /// </summary>
-public class ConfigRangesAndNamesTests
+public class ConfigObjectTests
 {
     private const string Retry = "\"retryableStatusCodes\":[\"UNAVAILABLE\"],\"backoffMultiplier\":2,\"maxAttempts\":3";
 

@@ -1,3 +1,4 @@
+using System.Net;
 using Proxyless.Balancing;
 using Proxyless.Balancing.Policies.PickFirst;
 using Proxyless.Balancing.Policies.RoundRobin;
@@ -5,9 +6,10 @@ using Proxyless.Configuration;
 using Proxyless.Resolution;
 using Proxyless.Tests.Support;
 
-namespace Proxyless.Tests.Unit;
+namespace Proxyless.Tests.Unit.Balancing.Policies;
 
-public class PolicyTests
+/// <summary>pick_first (gRFC A61, A62): address order, Happy Eyeballs, sticky TRANSIENT_FAILURE, shuffling.</summary>
+public class PickFirstLoadBalancerTests
 {
     private static ChannelState State(LoadBalancerConfig config, params string[][] endpoints)
         => new(
@@ -15,6 +17,11 @@ public class PolicyTests
             config,
             Attributes.Empty,
             ServiceConfig.Empty);
+
+    private static BackendAddress A(string text) => new(IPEndPoint.Parse(text));
+
+    private static ChannelState State(params BackendEndpoint[] endpoints)
+        => new(endpoints, new PickFirstConfig(), Attributes.Empty, ServiceConfig.Empty);
 
     [Fact]
     public void PickFirstTriesAddressesInOrderAndSticksToTheFirstThatConnects()
@@ -130,89 +137,94 @@ public class PolicyTests
     }
 
     [Fact]
-    public void RoundRobinConnectsEveryEndpointAndRotatesOverReadyOnes()
+    public void FamiliesInterleaveStartingWithTheFirstAddresssFamily()
     {
-        var helper = new FakeHelper();
-        using var policy = new RoundRobinLoadBalancerProvider().Create(helper);
-        policy.UpdateChannelState(State(new RoundRobinConfig(), ["127.0.0.1:1"], ["127.0.0.1:2"], ["127.0.0.1:3"]));
-        Assert.Equal(3, helper.Subchannels.Count);
-        Assert.All(helper.Subchannels, s => Assert.Equal(1, s.ConnectRequests));
-        Assert.Equal(ConnectivityState.Connecting, helper.State);
+        var order = AddressInterleaving.Interleave(
+        [
+            new BackendEndpoint([A("[::1]:1"), A("[::1]:2"), A("[::1]:3")]),
+            new BackendEndpoint([A("127.0.0.1:1"), A("127.0.0.1:2")]),
+        ]);
+        Assert.Equal(["[::1]:1", "127.0.0.1:1", "[::1]:2", "127.0.0.1:2", "[::1]:3"], order.Select(a => a.ToString()));
 
-        helper.Get("127.0.0.1:1").Set(ConnectivityState.Ready);
-        Assert.Equal(ConnectivityState.Ready, helper.State);
-        helper.Get("127.0.0.1:3").Set(ConnectivityState.Ready);
-
-        var picks = Enumerable.Range(0, 10).Select(_ => helper.Pick().Subchannel!.Address.ToString()).ToList();
-        Assert.Equal(5, picks.Count(p => p == "127.0.0.1:1"));
-        Assert.Equal(5, picks.Count(p => p == "127.0.0.1:3"));
-        for (var i = 1; i < picks.Count; i++)
-        {
-            Assert.NotEqual(picks[i - 1], picks[i]); // strict alternation
-        }
+        var v4First = AddressInterleaving.Interleave([new BackendEndpoint([A("127.0.0.1:1"), A("[::1]:1"), A("[::1]:2"), A("127.0.0.1:1")])]);
+        Assert.Equal(["127.0.0.1:1", "[::1]:1", "[::1]:2"], v4First.Select(a => a.ToString()));
     }
 
     [Fact]
-    public void RoundRobinReconnectsAnEndpointThatWentIdle()
+    public void TheNextAttemptStartsWhenTheDelayPassesAndEarlierAttemptsStayAlive()
     {
         var helper = new FakeHelper();
-        using var policy = new RoundRobinLoadBalancerProvider().Create(helper);
-        policy.UpdateChannelState(State(new RoundRobinConfig(), ["127.0.0.1:1"], ["127.0.0.1:2"]));
-        helper.Get("127.0.0.1:1").Set(ConnectivityState.Ready);
-        helper.Get("127.0.0.1:2").Set(ConnectivityState.Ready);
+        using var policy = new PickFirstLoadBalancerProvider().Create(helper);
+        policy.UpdateChannelState(State(new BackendEndpoint([A("[::1]:1"), A("127.0.0.1:1")])));
 
-        helper.Get("127.0.0.1:2").Set(ConnectivityState.Idle, "connection lost");
+        var v6 = helper.Get("[::1]:1");
+        Assert.Single(helper.Subchannels);
+        Assert.Equal(TimeSpan.FromMilliseconds(250), Assert.Single(helper.Timers).Delay);
+
+        helper.FireTimers(); // 250 ms without a connection
+        var v4 = helper.Get("127.0.0.1:1");
+        Assert.Equal(ConnectivityState.Connecting, v4.State.State);
+        Assert.Equal(ConnectivityState.Connecting, v6.State.State); // still trying
+        Assert.Equal(ConnectivityState.Connecting, helper.State);
+
+        v4.Set(ConnectivityState.Ready); // first success wins
         Assert.Equal(ConnectivityState.Ready, helper.State);
-        Assert.All(Enumerable.Range(0, 4), _ => Assert.Equal("127.0.0.1:1", helper.Pick().Subchannel!.Address.ToString()));
-
-        // The child pick_first went IDLE; round_robin asked it to exit idle, which made the subchannel reconnect.
-        var reconnecting = helper.Get("127.0.0.1:2");
-        Assert.Equal(ConnectivityState.Connecting, reconnecting.State.State);
-        reconnecting.Set(ConnectivityState.Ready);
-        Assert.Contains(Enumerable.Range(0, 4).Select(_ => helper.Pick().Subchannel!.Address.ToString()), a => a == "127.0.0.1:2");
+        Assert.Same(v4, helper.Pick().Subchannel);
+        Assert.True(v6.IsShutdown); // the loser is closed
     }
 
     [Fact]
-    public void RoundRobinReportsTransientFailureWithEachEndpointsError()
+    public void AFailedAttemptStartsTheNextAtOnce()
     {
         var helper = new FakeHelper();
-        using var policy = new RoundRobinLoadBalancerProvider().Create(helper);
-        policy.UpdateChannelState(State(new RoundRobinConfig(), ["127.0.0.1:1"], ["127.0.0.1:2"]));
-        helper.Get("127.0.0.1:1").Set(ConnectivityState.TransientFailure, "refused at 127.0.0.1:1");
-        Assert.Equal(ConnectivityState.Connecting, helper.State);
-        helper.Get("127.0.0.1:2").Set(ConnectivityState.TransientFailure, "refused at 127.0.0.1:2");
+        using var policy = new PickFirstLoadBalancerProvider().Create(helper);
+        policy.UpdateChannelState(State(new BackendEndpoint([A("[::1]:1"), A("127.0.0.1:1")])));
+        helper.Get("[::1]:1").Set(ConnectivityState.TransientFailure, "refused");
+        Assert.Equal(ConnectivityState.Connecting, helper.Get("127.0.0.1:1").State.State);
+        Assert.True(helper.Timers[0].Cancelled);
+    }
+
+    [Fact]
+    public void TheAttemptDelayIsConfigurable()
+    {
+        var config = (PickFirstConfig)LoadBalancerRegistry.CreateDefault()
+            .SelectPolicy(ServiceConfig.Parse("""{"loadBalancingConfig":[{"pick_first":{"connectionAttemptDelay":"0.1s"}}]}""")).Config;
+        Assert.Equal(TimeSpan.FromMilliseconds(100), config.ConnectionAttemptDelay);
+
+        var helper = new FakeHelper();
+        using var policy = new PickFirstLoadBalancerProvider().Create(helper);
+        policy.UpdateChannelState(State(new BackendEndpoint([A("[::1]:1"), A("127.0.0.1:1")])) with { Config = config });
+        Assert.Equal(TimeSpan.FromMilliseconds(100), helper.Timers[0].Delay);
+    }
+
+    [Fact]
+    public void StickyTransientFailureDoesNotFlapThroughConnecting()
+    {
+        var helper = new FakeHelper();
+        using var policy = new PickFirstLoadBalancerProvider().Create(helper);
+        policy.UpdateChannelState(State(new BackendEndpoint([A("[::1]:1"), A("127.0.0.1:1")])));
+        helper.Get("[::1]:1").Set(ConnectivityState.TransientFailure, "v6 refused");
+        helper.Get("127.0.0.1:1").Set(ConnectivityState.TransientFailure, "v4 refused");
         Assert.Equal(ConnectivityState.TransientFailure, helper.State);
+        var mark = helper.Updates.Count;
 
-        var errors = Enumerable.Range(0, 4).Select(_ => helper.Pick()).ToList();
-        Assert.All(errors, e => Assert.Equal(PickResultType.Fail, e.Type));
-        Assert.Contains(errors, e => e.Status.Detail.Contains("127.0.0.1:1"));
-        Assert.Contains(errors, e => e.Status.Detail.Contains("127.0.0.1:2"));
-    }
+        // Several backoff rounds: subchannels go IDLE -> CONNECTING -> TRANSIENT_FAILURE on their own.
+        for (var round = 0; round < 3; round++)
+        {
+            foreach (var address in new[] { "[::1]:1", "127.0.0.1:1" })
+            {
+                var sub = helper.Get(address);
+                sub.Set(ConnectivityState.Idle, "backoff over");
+                Assert.Equal(ConnectivityState.Connecting, sub.State.State); // pick_first reconnected it
+                sub.Set(ConnectivityState.TransientFailure, $"{address} refused again {round}");
+            }
+        }
 
-    [Fact]
-    public void RoundRobinCountsAMultiAddressEndpointOnce()
-    {
-        var helper = new FakeHelper();
-        using var policy = new RoundRobinLoadBalancerProvider().Create(helper);
-        policy.UpdateChannelState(State(new RoundRobinConfig(), ["[::1]:1", "127.0.0.1:1"], ["127.0.0.1:2"]));
-        Assert.Equal(2, helper.Subchannels.Count); // pick_first per endpoint tries one address at a time
-        helper.Get("[::1]:1").Set(ConnectivityState.Ready);
-        helper.Get("127.0.0.1:2").Set(ConnectivityState.Ready);
-        var picks = Enumerable.Range(0, 100).Select(_ => helper.Pick().Subchannel!.Address.ToString()).ToList();
-        Assert.Equal(50, picks.Count(p => p == "[::1]:1"));
-    }
+        Assert.All(helper.Updates.Skip(mark), u => Assert.Equal(ConnectivityState.TransientFailure, u.State));
+        Assert.Contains("refused again 2", helper.Pick().Status.Detail); // the error stays current
 
-    [Fact]
-    public void RoundRobinRemovesChildrenForRemovedEndpoints()
-    {
-        var helper = new FakeHelper();
-        using var policy = new RoundRobinLoadBalancerProvider().Create(helper);
-        policy.UpdateChannelState(State(new RoundRobinConfig(), ["127.0.0.1:1"], ["127.0.0.1:2"]));
+        helper.Get("127.0.0.1:1").Set(ConnectivityState.Idle);
         helper.Get("127.0.0.1:1").Set(ConnectivityState.Ready);
-        helper.Get("127.0.0.1:2").Set(ConnectivityState.Ready);
-
-        policy.UpdateChannelState(State(new RoundRobinConfig(), ["127.0.0.1:2"]));
-        Assert.True(helper.Get("127.0.0.1:1").IsShutdown);
-        Assert.All(Enumerable.Range(0, 5), _ => Assert.Equal("127.0.0.1:2", helper.Pick().Subchannel!.Address.ToString()));
+        Assert.Equal(ConnectivityState.Ready, helper.State);
     }
 }

@@ -3,7 +3,7 @@ using Microsoft.Extensions.Time.Testing;
 using Proxyless.Resolution;
 using Proxyless.Tests.Support;
 
-namespace Proxyless.Tests.Unit;
+namespace Proxyless.Tests.Unit.Resolution;
 
 public class PollingResolverTests
 {

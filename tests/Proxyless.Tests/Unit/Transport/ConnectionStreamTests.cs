@@ -3,7 +3,7 @@ using Microsoft.Extensions.Time.Testing;
 using Proxyless.Tests.Support;
 using Proxyless.Transport;
 
-namespace Proxyless.Tests.Unit;
+namespace Proxyless.Tests.Unit.Transport;
 
 // These tests make single reads on purpose: what one read returns (a whole GOAWAY, zero bytes, an error) is the point.
 #pragma warning disable CA2022

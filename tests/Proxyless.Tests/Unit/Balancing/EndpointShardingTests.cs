@@ -1,17 +1,19 @@
 using System.Net;
 using Proxyless.Balancing;
+using Proxyless.Balancing.Policies.PickFirst;
 using Proxyless.Balancing.Policies.RoundRobin;
+using Proxyless.Calls;
 using Proxyless.Configuration;
 using Proxyless.Resolution;
 using Proxyless.Tests.Support;
 
-namespace Proxyless.Tests.Unit;
+namespace Proxyless.Tests.Unit.Balancing;
 
 /// <summary>
 /// Policy work at thousands of endpoints stays proportional to what changed: a resolver update leaves unchanged
 /// endpoints alone and starts new ones in batches, and a connect storm costs O(1) per child state change.
 /// </summary>
-public class ScaleTests
+public class EndpointShardingTests
 {
     private static BackendEndpoint Endpoint(int n) => new(new BackendAddress(new IPEndPoint(new IPAddress([127, 3, (byte)(n / 250), (byte)((n % 250) + 1)]), 9)));
 
@@ -148,5 +150,53 @@ public class ScaleTests
         var ex = helper.Pick();
         Assert.Equal(PickResultType.Fail, ex.Type);
         Assert.Matches(@"^round_robin: 127\.3\.\d+\.\d+:9 refused$", ex.Status.Detail); // the current error of a real endpoint
+    }
+
+    private static BackendAddress A(string text) => new(IPEndPoint.Parse(text));
+
+    private static ChannelState State(params BackendEndpoint[] endpoints)
+        => new(endpoints, new PickFirstConfig(), Attributes.Empty, ServiceConfig.Empty);
+
+    [Fact]
+    public void EndpointShardingAddsKeepsAndRemovesChildren()
+    {
+        var helper = new FakeHelper();
+        var changes = new List<IReadOnlyList<EndpointChild>>();
+        using var sharding = new EndpointSharding(helper, PickFirstLoadBalancerProvider.Default, c => changes.Add(c.ToList()));
+        var e1 = new BackendEndpoint([A("[::1]:1"), A("127.0.0.1:1")]);
+        var e2 = new BackendEndpoint(A("127.0.0.1:2"));
+        var e3 = new BackendEndpoint(A("127.0.0.1:3"));
+
+        Assert.Equal(StatusCode.OK, sharding.Update(State(e1, e2)).StatusCode);
+        Assert.Equal(2, sharding.Children.Count);
+        Assert.Single(changes); // one callback per update, not one per child
+        var first = sharding.Children[0];
+
+        // Same address set in another order: the same child is kept.
+        sharding.Update(State(new BackendEndpoint([A("127.0.0.1:1"), A("[::1]:1")]), e3));
+        Assert.Same(first, sharding.Children[0]);
+        Assert.Equal("127.0.0.1:3", sharding.Children[1].Endpoint.ToString());
+        Assert.True(helper.Get("127.0.0.1:2").IsShutdown); // the removed endpoint's child shut its subchannel
+
+        helper.Get("127.0.0.1:3").Set(ConnectivityState.Ready);
+        Assert.Equal(ConnectivityState.Ready, changes[^1][1].State);
+        Assert.Equal(ConnectivityState.Ready, EndpointSharding.AggregateState(sharding.Children));
+
+        Assert.NotEqual(StatusCode.OK, sharding.Update(State()).StatusCode);
+        Assert.Empty(sharding.Children);
+        Assert.True(helper.Get("127.0.0.1:3").IsShutdown);
+    }
+
+    [Theory]
+    [InlineData(new[] { ConnectivityState.Ready, ConnectivityState.TransientFailure }, ConnectivityState.Ready)]
+    [InlineData(new[] { ConnectivityState.Connecting, ConnectivityState.TransientFailure }, ConnectivityState.Connecting)]
+    [InlineData(new[] { ConnectivityState.Idle, ConnectivityState.TransientFailure }, ConnectivityState.Idle)]
+    [InlineData(new[] { ConnectivityState.Idle, ConnectivityState.Connecting }, ConnectivityState.Connecting)]
+    [InlineData(new[] { ConnectivityState.TransientFailure, ConnectivityState.TransientFailure }, ConnectivityState.TransientFailure)]
+    [InlineData(new ConnectivityState[0], ConnectivityState.TransientFailure)]
+    public void AggregateStateFollowsGrpcRules(ConnectivityState[] children, ConnectivityState expected)
+    {
+        var list = children.Select((s, i) => new EndpointChild(new BackendEndpoint(new BackendAddress("127.0.0.1", i + 1)), i.ToString()) { State = s }).ToList();
+        Assert.Equal(expected, EndpointSharding.AggregateState(list));
     }
 }

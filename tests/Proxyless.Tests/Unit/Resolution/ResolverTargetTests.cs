@@ -2,9 +2,9 @@ using System.Net;
 using System.Net.Sockets;
 using Proxyless.Resolution;
 
-namespace Proxyless.Tests.Unit;
+namespace Proxyless.Tests.Unit.Resolution;
 
-public class TargetParsingTests
+public class ResolverTargetTests
 {
     private static readonly ResolverRegistry Registry = ResolverRegistry.CreateDefault();
 

@@ -1,0 +1,64 @@
+using System.Net;
+using Google.Protobuf;
+using Proxyless.Balancing;
+using Proxyless.Balancing.Policies.LeastRequest;
+using Proxyless.Balancing.Policies.Random;
+using Proxyless.Balancing.Policies.RingHash;
+using Proxyless.Balancing.Policies.WeightedRoundRobin;
+using Proxyless.Configuration;
+using Proxyless.Orca;
+using Proxyless.Resolution;
+
+namespace Proxyless.Tests.Support;
+
+/// <summary>Starts a policy from its JSON config over loopback endpoints (port = endpoint), all READY, and counts picks per port.</summary>
+internal static class PolicyHarness
+{
+    public static readonly LoadBalancerRegistry Registry = LoadBalancerRegistry.CreateDefault();
+
+    public static LoadBalancerConfig Parse(string policyJson) => Registry.SelectPolicy(ServiceConfig.Parse($"{{\"loadBalancingConfig\":[{policyJson}]}}")).Config;
+
+    public static ChannelState State(LoadBalancerConfig config, params (int Port, int? Weight)[] endpoints)
+        => new(
+            endpoints.Select(e => new BackendEndpoint(
+                new BackendAddress(new IPEndPoint(IPAddress.Loopback, e.Port)),
+                e.Weight is { } w ? Attributes.Empty.With(EndpointAttributes.Weight, w) : null)).ToArray(),
+            config,
+            Attributes.Empty,
+            ServiceConfig.Empty);
+
+    public static (FakeHelper Helper, LoadBalancer Policy) Start(string policyJson, params (int Port, int? Weight)[] endpoints)
+    {
+        var helper = new FakeHelper();
+        var config = Parse(policyJson);
+        var policy = Registry.SelectPolicy(ServiceConfig.Parse($"{{\"loadBalancingConfig\":[{policyJson}]}}")).Provider.Create(helper);
+        policy.UpdateChannelState(State(config, endpoints));
+        helper.RunScheduled(); // large updates start their children in batches
+        foreach (var sub in helper.Subchannels.ToArray())
+        {
+            sub.Set(ConnectivityState.Ready);
+        }
+
+        return (helper, policy);
+    }
+
+    public static Dictionary<int, int> Count(FakeHelper helper, int picks, Func<PickContext>? context = null)
+    {
+        var counts = new Dictionary<int, int>();
+        for (var i = 0; i < picks; i++)
+        {
+            var result = helper.Picker.Pick(context?.Invoke() ?? new PickContext(new HttpRequestMessage()));
+            var port = ((IPEndPoint)result.Subchannel!.Address.EndPoint).Port;
+            counts[port] = counts.GetValueOrDefault(port) + 1;
+        }
+
+        return counts;
+    }
+
+    public static Func<PickContext> WithKey(string key) => () =>
+    {
+        var request = new HttpRequestMessage();
+        request.Headers.TryAddWithoutValidation("x-user", key);
+        return new PickContext(request);
+    };
+}
