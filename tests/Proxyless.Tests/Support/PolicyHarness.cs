@@ -1,12 +1,6 @@
 using System.Net;
-using Google.Protobuf;
 using Proxyless.Balancing;
-using Proxyless.Balancing.Policies.LeastRequest;
-using Proxyless.Balancing.Policies.Random;
-using Proxyless.Balancing.Policies.RingHash;
-using Proxyless.Balancing.Policies.WeightedRoundRobin;
 using Proxyless.Configuration;
-using Proxyless.Orca;
 using Proxyless.Resolution;
 
 namespace Proxyless.Tests.Support;
@@ -23,6 +17,14 @@ internal static class PolicyHarness
             endpoints.Select(e => new BackendEndpoint(
                 new BackendAddress(new IPEndPoint(IPAddress.Loopback, e.Port)),
                 e.Weight is { } w ? Attributes.Empty.With(EndpointAttributes.Weight, w) : null)).ToArray(),
+            config,
+            Attributes.Empty,
+            ServiceConfig.Empty);
+
+    /// <summary>A channel state for a policy: one endpoint per array of "ip:port" addresses.</summary>
+    public static ChannelState Endpoints(LoadBalancerConfig config, params string[][] endpoints)
+        => new(
+            endpoints.Select(addrs => new BackendEndpoint(addrs.Select(a => new BackendAddress(IPEndPoint.Parse(a))).ToArray())).ToArray(),
             config,
             Attributes.Empty,
             ServiceConfig.Empty);

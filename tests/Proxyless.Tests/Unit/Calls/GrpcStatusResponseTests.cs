@@ -1,8 +1,4 @@
-using Proxyless.Balancing;
-using Proxyless.Balancing.Policies.RoundRobin;
 using Proxyless.Calls;
-using Proxyless.Resolution;
-using Proxyless.Tests.Support;
 
 namespace Proxyless.Tests.Unit.Calls;
 

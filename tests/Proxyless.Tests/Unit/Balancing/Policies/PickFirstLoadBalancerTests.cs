@@ -1,7 +1,6 @@
 using System.Net;
 using Proxyless.Balancing;
 using Proxyless.Balancing.Policies.PickFirst;
-using Proxyless.Balancing.Policies.RoundRobin;
 using Proxyless.Configuration;
 using Proxyless.Resolution;
 using Proxyless.Tests.Support;
@@ -11,13 +10,6 @@ namespace Proxyless.Tests.Unit.Balancing.Policies;
 /// <summary>pick_first (gRFC A61, A62): address order, Happy Eyeballs, sticky TRANSIENT_FAILURE, shuffling.</summary>
 public class PickFirstLoadBalancerTests
 {
-    private static ChannelState State(LoadBalancerConfig config, params string[][] endpoints)
-        => new(
-            endpoints.Select(addrs => new BackendEndpoint(addrs.Select(a => new BackendAddress(System.Net.IPEndPoint.Parse(a))).ToArray())).ToArray(),
-            config,
-            Attributes.Empty,
-            ServiceConfig.Empty);
-
     private static BackendAddress A(string text) => new(IPEndPoint.Parse(text));
 
     private static ChannelState State(params BackendEndpoint[] endpoints)
@@ -28,7 +20,7 @@ public class PickFirstLoadBalancerTests
     {
         var helper = new FakeHelper();
         using var policy = new PickFirstLoadBalancerProvider().Create(helper);
-        policy.UpdateChannelState(State(new PickFirstConfig(), ["127.0.0.1:1"], ["127.0.0.1:2"], ["127.0.0.1:3"]));
+        policy.UpdateChannelState(PolicyHarness.Endpoints(new PickFirstConfig(), ["127.0.0.1:1"], ["127.0.0.1:2"], ["127.0.0.1:3"]));
 
         Assert.Equal(ConnectivityState.Connecting, helper.State);
         var first = helper.Get("127.0.0.1:1");
@@ -53,7 +45,7 @@ public class PickFirstLoadBalancerTests
     {
         var helper = new FakeHelper();
         using var policy = new PickFirstLoadBalancerProvider().Create(helper);
-        policy.UpdateChannelState(State(new PickFirstConfig(), ["127.0.0.1:1"], ["127.0.0.1:2"]));
+        policy.UpdateChannelState(PolicyHarness.Endpoints(new PickFirstConfig(), ["127.0.0.1:1"], ["127.0.0.1:2"]));
         helper.Get("127.0.0.1:1").Set(ConnectivityState.TransientFailure, "refused 1");
         helper.Get("127.0.0.1:2").Set(ConnectivityState.TransientFailure, "refused 2");
 
@@ -79,7 +71,7 @@ public class PickFirstLoadBalancerTests
     {
         var helper = new FakeHelper();
         using var policy = new PickFirstLoadBalancerProvider().Create(helper);
-        policy.UpdateChannelState(State(new PickFirstConfig(), ["127.0.0.1:1"]));
+        policy.UpdateChannelState(PolicyHarness.Endpoints(new PickFirstConfig(), ["127.0.0.1:1"]));
         var sub = helper.Get("127.0.0.1:1");
         sub.Set(ConnectivityState.Ready);
         sub.Set(ConnectivityState.Idle, "connection lost");
@@ -99,12 +91,12 @@ public class PickFirstLoadBalancerTests
     {
         var helper = new FakeHelper();
         using var policy = new PickFirstLoadBalancerProvider().Create(helper);
-        policy.UpdateChannelState(State(new PickFirstConfig(), ["127.0.0.1:1"], ["127.0.0.1:2"]));
+        policy.UpdateChannelState(PolicyHarness.Endpoints(new PickFirstConfig(), ["127.0.0.1:1"], ["127.0.0.1:2"]));
         var first = helper.Get("127.0.0.1:1");
         first.Set(ConnectivityState.Ready);
         var updates = helper.Updates.Count;
 
-        policy.UpdateChannelState(State(new PickFirstConfig(), ["127.0.0.1:3"], ["127.0.0.1:1"]));
+        policy.UpdateChannelState(PolicyHarness.Endpoints(new PickFirstConfig(), ["127.0.0.1:3"], ["127.0.0.1:1"]));
         Assert.Equal(updates, helper.Updates.Count);
         Assert.False(first.IsShutdown);
         Assert.Same(first, helper.Pick().Subchannel);
@@ -115,7 +107,7 @@ public class PickFirstLoadBalancerTests
     {
         var helper = new FakeHelper();
         using var policy = new PickFirstLoadBalancerProvider().Create(helper);
-        var status = policy.UpdateChannelState(State(new PickFirstConfig()));
+        var status = policy.UpdateChannelState(PolicyHarness.Endpoints(new PickFirstConfig()));
         Assert.NotEqual(StatusCode.OK, status.StatusCode);
         Assert.Equal(ConnectivityState.TransientFailure, helper.State);
         Assert.Contains("no addresses", helper.Pick().Status.Detail);
@@ -129,7 +121,7 @@ public class PickFirstLoadBalancerTests
         {
             var helper = new FakeHelper();
             using var policy = new PickFirstLoadBalancerProvider().Create(helper);
-            policy.UpdateChannelState(State(new PickFirstConfig(ShuffleAddressList: true), ["127.0.0.1:1"], ["127.0.0.1:2"], ["127.0.0.1:3"]));
+            policy.UpdateChannelState(PolicyHarness.Endpoints(new PickFirstConfig(ShuffleAddressList: true), ["127.0.0.1:1"], ["127.0.0.1:2"], ["127.0.0.1:3"]));
             firstTried.Add(helper.Subchannels[0].Address.ToString());
         }
 

@@ -1,14 +1,3 @@
-using System.Net;
-using Google.Protobuf;
-using Proxyless.Balancing;
-using Proxyless.Balancing.Policies.LeastRequest;
-using Proxyless.Balancing.Policies.Random;
-using Proxyless.Balancing.Policies.RingHash;
-using Proxyless.Balancing.Policies.WeightedRoundRobin;
-using Proxyless.Configuration;
-using Proxyless.Orca;
-using Proxyless.Resolution;
-using Proxyless.Tests.Support;
 using static Proxyless.Tests.Support.PolicyHarness;
 
 namespace Proxyless.Tests.Unit.Balancing.Policies;

@@ -1,5 +1,4 @@
 using Proxyless.Balancing;
-using Proxyless.Balancing.Policies.PickFirst;
 using Proxyless.Balancing.Policies.RoundRobin;
 using Proxyless.Calls;
 using Proxyless.Configuration;
@@ -11,13 +10,6 @@ namespace Proxyless.Tests.Unit.Balancing.Policies;
 /// <summary>round_robin over pick_first children, and its picker.</summary>
 public class RoundRobinLoadBalancerTests
 {
-    private static ChannelState State(LoadBalancerConfig config, params string[][] endpoints)
-        => new(
-            endpoints.Select(addrs => new BackendEndpoint(addrs.Select(a => new BackendAddress(System.Net.IPEndPoint.Parse(a))).ToArray())).ToArray(),
-            config,
-            Attributes.Empty,
-            ServiceConfig.Empty);
-
     private static Picker Fixed(string name)
     {
         var helper = new FakeHelper();
@@ -30,7 +22,7 @@ public class RoundRobinLoadBalancerTests
     {
         var helper = new FakeHelper();
         using var policy = new RoundRobinLoadBalancerProvider().Create(helper);
-        policy.UpdateChannelState(State(new RoundRobinConfig(), ["127.0.0.1:1"], ["127.0.0.1:2"], ["127.0.0.1:3"]));
+        policy.UpdateChannelState(PolicyHarness.Endpoints(new RoundRobinConfig(), ["127.0.0.1:1"], ["127.0.0.1:2"], ["127.0.0.1:3"]));
         Assert.Equal(3, helper.Subchannels.Count);
         Assert.All(helper.Subchannels, s => Assert.Equal(1, s.ConnectRequests));
         Assert.Equal(ConnectivityState.Connecting, helper.State);
@@ -53,7 +45,7 @@ public class RoundRobinLoadBalancerTests
     {
         var helper = new FakeHelper();
         using var policy = new RoundRobinLoadBalancerProvider().Create(helper);
-        policy.UpdateChannelState(State(new RoundRobinConfig(), ["127.0.0.1:1"], ["127.0.0.1:2"]));
+        policy.UpdateChannelState(PolicyHarness.Endpoints(new RoundRobinConfig(), ["127.0.0.1:1"], ["127.0.0.1:2"]));
         helper.Get("127.0.0.1:1").Set(ConnectivityState.Ready);
         helper.Get("127.0.0.1:2").Set(ConnectivityState.Ready);
 
@@ -73,7 +65,7 @@ public class RoundRobinLoadBalancerTests
     {
         var helper = new FakeHelper();
         using var policy = new RoundRobinLoadBalancerProvider().Create(helper);
-        policy.UpdateChannelState(State(new RoundRobinConfig(), ["127.0.0.1:1"], ["127.0.0.1:2"]));
+        policy.UpdateChannelState(PolicyHarness.Endpoints(new RoundRobinConfig(), ["127.0.0.1:1"], ["127.0.0.1:2"]));
         helper.Get("127.0.0.1:1").Set(ConnectivityState.TransientFailure, "refused at 127.0.0.1:1");
         Assert.Equal(ConnectivityState.Connecting, helper.State);
         helper.Get("127.0.0.1:2").Set(ConnectivityState.TransientFailure, "refused at 127.0.0.1:2");
@@ -90,7 +82,7 @@ public class RoundRobinLoadBalancerTests
     {
         var helper = new FakeHelper();
         using var policy = new RoundRobinLoadBalancerProvider().Create(helper);
-        policy.UpdateChannelState(State(new RoundRobinConfig(), ["[::1]:1", "127.0.0.1:1"], ["127.0.0.1:2"]));
+        policy.UpdateChannelState(PolicyHarness.Endpoints(new RoundRobinConfig(), ["[::1]:1", "127.0.0.1:1"], ["127.0.0.1:2"]));
         Assert.Equal(2, helper.Subchannels.Count); // pick_first per endpoint tries one address at a time
         helper.Get("[::1]:1").Set(ConnectivityState.Ready);
         helper.Get("127.0.0.1:2").Set(ConnectivityState.Ready);
@@ -103,11 +95,11 @@ public class RoundRobinLoadBalancerTests
     {
         var helper = new FakeHelper();
         using var policy = new RoundRobinLoadBalancerProvider().Create(helper);
-        policy.UpdateChannelState(State(new RoundRobinConfig(), ["127.0.0.1:1"], ["127.0.0.1:2"]));
+        policy.UpdateChannelState(PolicyHarness.Endpoints(new RoundRobinConfig(), ["127.0.0.1:1"], ["127.0.0.1:2"]));
         helper.Get("127.0.0.1:1").Set(ConnectivityState.Ready);
         helper.Get("127.0.0.1:2").Set(ConnectivityState.Ready);
 
-        policy.UpdateChannelState(State(new RoundRobinConfig(), ["127.0.0.1:2"]));
+        policy.UpdateChannelState(PolicyHarness.Endpoints(new RoundRobinConfig(), ["127.0.0.1:2"]));
         Assert.True(helper.Get("127.0.0.1:1").IsShutdown);
         Assert.All(Enumerable.Range(0, 5), _ => Assert.Equal("127.0.0.1:2", helper.Pick().Subchannel!.Address.ToString()));
     }
