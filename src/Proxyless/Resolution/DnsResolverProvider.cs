@@ -6,7 +6,9 @@ namespace Proxyless.Resolution;
 
 /// <summary>
 /// The <c>dns:</c> scheme (<c>dns:///host:port</c>, or a bare <c>host:port</c>): A and AAAA records, one endpoint per
-/// address, re-resolved when the policy asks but no more often than every <see cref="MinRefreshInterval"/> (30 s).
+/// address, re-resolved when the policy asks but no more often than every <see cref="MinRefreshInterval"/> (30 s), and,
+/// when <see cref="RefreshInterval"/> is set, on that interval by itself (so a headless Kubernetes service that gains
+/// a pod is used within one interval, without waiting for a connection to fail).
 /// IP literals resolve to themselves without a lookup. The same provider also serves grpc-dotnet style
 /// <c>http://host:port</c> and <c>https://host:port</c> targets (default ports 80 and 443; https means TLS).
 /// </summary>
@@ -17,6 +19,13 @@ public sealed class DnsResolverProvider(string scheme = "dns") : ResolverProvide
 
     /// <summary>The least time between two lookups.</summary>
     public TimeSpan MinRefreshInterval { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// Look the name up again this long after each successful lookup, as grpc-dotnet's <c>DnsResolverFactory</c>
+    /// refresh interval does; <see cref="Timeout.InfiniteTimeSpan"/> (the default, as in gRPC) looks up only at start
+    /// and when a policy asks (a connection failed or closed). Lookups stay at least <see cref="MinRefreshInterval"/> apart.
+    /// </summary>
+    public TimeSpan RefreshInterval { get; init; } = Timeout.InfiniteTimeSpan;
 
     /// <inheritdoc />
     public override string Scheme { get; } = scheme is "dns" or "http" or "https"
@@ -48,10 +57,11 @@ public sealed class DnsResolverProvider(string scheme = "dns") : ResolverProvide
             throw new ArgumentException($"Target '{target}': '{host}' is not a valid host name.");
         }
 
-        return new DnsResolver(host, port, options, MinRefreshInterval);
+        return new DnsResolver(host, port, options, MinRefreshInterval, RefreshInterval);
     }
 
-    private sealed class DnsResolver(string host, int port, ResolverOptions options, TimeSpan minInterval) : PollingResolver(options, minInterval)
+    private sealed class DnsResolver(string host, int port, ResolverOptions options, TimeSpan minInterval, TimeSpan refreshInterval)
+        : PollingResolver(options, minInterval, refreshInterval: refreshInterval)
     {
         protected override async Task<ResolverResult> ResolveAsync(CancellationToken cancellationToken)
         {

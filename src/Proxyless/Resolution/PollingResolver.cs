@@ -7,7 +7,8 @@ namespace Proxyless.Resolution;
 /// <summary>
 /// Base for resolvers that look endpoints up on demand (DNS, a file, an HTTP registry): it resolves at start,
 /// again when <see cref="Resolver.RefreshResolution"/> is called but no more often than <see cref="MinRefreshInterval"/>,
-/// and retries with backoff after a failure. Subclasses implement <see cref="ResolveAsync"/>.
+/// every <see cref="RefreshInterval"/> after a successful resolution when one is set, and retries with backoff after a
+/// failure. Subclasses implement <see cref="ResolveAsync"/>.
 /// </summary>
 public abstract class PollingResolver : Resolver
 {
@@ -21,14 +22,25 @@ public abstract class PollingResolver : Resolver
     private bool _refreshPending;
     private long _lastStart = long.MinValue;
     private ITimer? _timer;
+    private ITimer? _periodic;
 
     /// <summary>Creates the resolver.</summary>
     /// <param name="options">Clock and logging.</param>
     /// <param name="minRefreshInterval">The least time between two resolutions (gRPC uses 30 s for DNS).</param>
     /// <param name="retryBackoff">Backoff after failures; gRPC's connection backoff when null.</param>
-    protected PollingResolver(ResolverOptions options, TimeSpan minRefreshInterval, BackoffOptions? retryBackoff = null)
+    /// <param name="refreshInterval">
+    /// Resolve again this long after each successful resolution, whether or not a policy asks (so new addresses of a
+    /// name are noticed); <see cref="Timeout.InfiniteTimeSpan"/> (the default) resolves only when asked.
+    /// </param>
+    protected PollingResolver(ResolverOptions options, TimeSpan minRefreshInterval, BackoffOptions? retryBackoff = null, TimeSpan? refreshInterval = null)
     {
         ArgumentNullException.ThrowIfNull(options);
+        RefreshInterval = refreshInterval ?? Timeout.InfiniteTimeSpan;
+        if (RefreshInterval != Timeout.InfiniteTimeSpan && (RefreshInterval <= TimeSpan.Zero || RefreshInterval > ConfigObject.LongestTimer))
+        {
+            throw new ArgumentOutOfRangeException(nameof(refreshInterval), refreshInterval, $"RefreshInterval must be positive and at most {ConfigObject.LongestTimer.TotalDays:0.#} days, or Timeout.InfiniteTimeSpan.");
+        }
+
         _time = options.TimeProvider;
         _logger = options.LoggerFactory.CreateLogger(GetType());
         _backoff = new ExponentialBackoff(retryBackoff ?? new BackoffOptions());
@@ -37,6 +49,9 @@ public abstract class PollingResolver : Resolver
 
     /// <summary>The least time between two resolutions.</summary>
     public TimeSpan MinRefreshInterval { get; }
+
+    /// <summary>How long after a successful resolution the next one starts by itself; infinite when only on request.</summary>
+    public TimeSpan RefreshInterval { get; }
 
     /// <summary>Looks the endpoints up once.</summary>
     /// <param name="cancellationToken">Cancelled when the resolver is disposed.</param>
@@ -104,6 +119,8 @@ public abstract class PollingResolver : Resolver
     // Called under _lock.
     private void BeginResolve()
     {
+        _periodic?.Dispose();
+        _periodic = null;
         _resolving = true;
         _refreshPending = false;
         _lastStart = _time.GetTimestamp();
@@ -145,6 +162,10 @@ public abstract class PollingResolver : Resolver
             else
             {
                 _backoff.Reset();
+                if (RefreshInterval != Timeout.InfiniteTimeSpan)
+                {
+                    _periodic = _time.CreateTimer(_ => RefreshResolution(), null, RefreshInterval, Timeout.InfiniteTimeSpan);
+                }
             }
         }
 
@@ -171,6 +192,8 @@ public abstract class PollingResolver : Resolver
                 _disposed.Cancel();
                 _timer?.Dispose();
                 _timer = null;
+                _periodic?.Dispose();
+                _periodic = null;
             }
         }
 
