@@ -34,12 +34,14 @@ public sealed class BalancedChannel : ChannelBase, IDisposable
     private readonly BalancingHandler _handler;
     private readonly CallInvoker _callInvoker;
 
-    private BalancedChannel(string target, ChannelController controller, GrpcChannel grpcChannel, BalancingHandler handler, Interceptor? interceptor)
+    private BalancedChannel(string target, ChannelController controller, GrpcChannel grpcChannel, BalancingHandler handler, Interceptor? interceptor, GrpcServiceConfig grpcServiceConfig)
         : base(target)
     {
         _controller = controller;
         _grpcChannel = grpcChannel;
         _handler = handler;
+        MethodDefaults = interceptor;
+        GrpcServiceConfig = grpcServiceConfig;
         var invoker = grpcChannel.CreateCallInvoker();
         _callInvoker = interceptor is null ? invoker : invoker.Intercept(interceptor);
     }
@@ -122,7 +124,7 @@ public sealed class BalancedChannel : ChannelBase, IDisposable
         }
 
         var interceptor = serviceConfig.CallSettings.Count > 0 ? new MethodDefaultsInterceptor(serviceConfig.CallSettings) : null;
-        return new BalancedChannel(target, controller, grpcChannel, handler, interceptor);
+        return new BalancedChannel(target, controller, grpcChannel, handler, interceptor, grpcServiceConfig);
     }
 
     private static TRegistry FromServices<TRegistry, TProvider>(TRegistry registry, IServiceProvider? services, Action<TRegistry, TProvider> register)
@@ -198,4 +200,16 @@ public sealed class BalancedChannel : ChannelBase, IDisposable
     }
 
     internal ChannelController Controller => _controller;
+
+    /// <summary>The handler that balances every HTTP request (for a <c>GrpcChannel</c> built by someone else, e.g. the client factory).</summary>
+    internal HttpMessageHandler Handler => _handler;
+
+    /// <summary>The address such a <c>GrpcChannel</c> must use: <c>http(s)://authority</c>.</summary>
+    internal Uri BaseUri => _controller.BaseUri;
+
+    /// <summary>The service config's retry, hedging and throttling settings, as grpc-dotnet takes them.</summary>
+    internal GrpcServiceConfig GrpcServiceConfig { get; }
+
+    /// <summary>Applies the service config's per-method timeout and waitForReady, when it has any.</summary>
+    internal Interceptor? MethodDefaults { get; }
 }
