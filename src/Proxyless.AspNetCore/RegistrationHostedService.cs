@@ -33,6 +33,9 @@ internal sealed class RegistrationHostedService(
     /// <summary>True once the registry has accepted the registration.</summary>
     public bool IsRegistered => _registered;
 
+    /// <summary>The serving state this server publishes: SERVING from start until the drain begins.</summary>
+    public HealthCheckResponse.Types.ServingStatus ServingStatus { get; private set; } = HealthCheckResponse.Types.ServingStatus.NotServing;
+
     public Task StartingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
     public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
@@ -146,8 +149,11 @@ internal sealed class RegistrationHostedService(
 
     public Task StoppedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
+    // Published at once to the gRPC health service (the same singleton Grpc.AspNetCore.HealthChecks uses), and through
+    // the ASP.NET Core health check RegistrationHealthCheck, so either way of serving grpc.health.v1 agrees.
     private void SetHealth(HealthCheckResponse.Types.ServingStatus status)
     {
+        ServingStatus = status;
         health.SetStatus("", status);
         health.SetStatus(options.Value.HealthServiceName ?? options.Value.ServiceName, status);
     }

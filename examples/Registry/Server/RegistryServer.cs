@@ -51,7 +51,7 @@ public static class RegistryServer
 
         var app = builder.Build();
         app.MapGrpcService<EchoService>();
-        app.MapGrpcService<HealthServiceImpl>();
+        app.MapProxylessHealthService();
         return app;
     }
 }
