@@ -127,6 +127,21 @@ public sealed class BalancedChannel : ChannelBase, IDisposable
         return new BalancedChannel(target, controller, grpcChannel, handler, interceptor, grpcServiceConfig);
     }
 
+    /// <summary>
+    /// Checks what <see cref="Create"/> would check (the target, its resolver, the service config and its policy)
+    /// without creating a channel: for validation at host start.
+    /// </summary>
+    internal static void Validate(string target, BalancedChannelOptions options)
+    {
+        options.Connection.Validate();
+        var services = options.ServiceProvider;
+        var resolvers = options.Resolvers ?? FromServices<ResolverRegistry, ResolverProvider>(ResolverRegistry.CreateDefault(), services, (r, p) => r.Register(p));
+        var balancers = options.LoadBalancers ?? FromServices<LoadBalancerRegistry, LoadBalancerProvider>(LoadBalancerRegistry.CreateDefault(), services, (r, p) => r.Register(p));
+        var (parsedTarget, provider) = resolvers.Parse(target);
+        balancers.SelectPolicy(options.ServiceConfig is null ? ServiceConfig.Empty : ServiceConfig.Parse(options.ServiceConfig));
+        using var resolver = provider.CreateResolver(parsedTarget, new ResolverOptions { TimeProvider = options.TimeProvider }); // not started: no lookup
+    }
+
     private static TRegistry FromServices<TRegistry, TProvider>(TRegistry registry, IServiceProvider? services, Action<TRegistry, TProvider> register)
         where TProvider : class
     {

@@ -30,6 +30,8 @@ internal sealed class ChannelController : IChannelControlHelper, ISubchannelHost
     private volatile string? _healthCheckServiceName;
     private readonly HashSet<string> _loggedWarnings = new(StringComparer.Ordinal);
     private volatile bool _disposed;
+    private bool _resolverSuppliedConfig;
+    private ResolverResult? _lastEndpoints;
 
     public ChannelController(
         ResolverTarget target,
@@ -64,6 +66,9 @@ internal sealed class ChannelController : IChannelControlHelper, ISubchannelHost
     public ResolverTarget Target { get; }
 
     public WorkSerializer Serializer { get; }
+
+    /// <summary>The channel's logger.</summary>
+    public ILogger Logger => _logger;
 
     public ILoggerFactory LoggerFactory { get; }
 
@@ -301,6 +306,7 @@ internal sealed class ChannelController : IChannelControlHelper, ISubchannelHost
                 _lastGoodResolverConfig = fromResolver;
                 _healthCheckServiceName = fromResolver.HealthCheckConfig?.ServiceName;
                 _lastGoodPolicy = policy;
+                _resolverSuppliedConfig = true;
                 LogWarnings(fromResolver, policy);
             }
             catch (ServiceConfigException ex)
@@ -323,6 +329,13 @@ internal sealed class ChannelController : IChannelControlHelper, ISubchannelHost
             return;
         }
 
+        _lastEndpoints = result;
+        ApplyEndpoints(result, serviceConfig, policy);
+    }
+
+    // Hands the endpoints to the policy, creating (or switching to) the chosen policy first.
+    private void ApplyEndpoints(ResolverResult result, ServiceConfig serviceConfig, PolicySelection policy)
+    {
         if (_balancer is null || !ReferenceEquals(_balancerProvider, policy.Provider))
         {
             _balancer?.Dispose();
@@ -331,11 +344,52 @@ internal sealed class ChannelController : IChannelControlHelper, ISubchannelHost
             ChannelLog.PolicyChanged(_logger, policy.PolicyName);
         }
 
-        var status = _balancer.UpdateChannelState(new ChannelState(result.Endpoints, policy.Config, result.Attributes, serviceConfig));
+        var status = _balancer.UpdateChannelState(new ChannelState(result.Endpoints!, policy.Config, result.Attributes, serviceConfig));
         if (status.StatusCode != StatusCode.OK)
         {
             ChannelLog.UpdateRejected(_logger, status.Detail);
             _resolver.RefreshResolution();
         }
     }
+
+    /// <summary>
+    /// Replaces the channel's own service config (a configuration reload): its policy applies to new picks at once,
+    /// over the current endpoints; calls in flight keep their subchannels. An invalid config is logged and the last
+    /// good one stays. A config the resolver supplied takes precedence, as in gRPC. <c>methodConfig</c> and
+    /// <c>retryThrottling</c> stay as the channel was created with (grpc-dotnet fixes them at creation).
+    /// </summary>
+    public void ReloadServiceConfig(ServiceConfig config, string source) => Serializer.Post(() =>
+    {
+        if (_disposed)
+        {
+            return;
+        }
+
+        PolicySelection policy;
+        try
+        {
+            policy = _registry.SelectPolicy(config);
+        }
+        catch (ServiceConfigException ex)
+        {
+            ChannelLog.ReloadRejected(_logger, source, ex.Message);
+            return;
+        }
+
+        if (_resolverSuppliedConfig)
+        {
+            ChannelLog.ReloadOverridden(_logger, source);
+            return;
+        }
+
+        _lastGoodResolverConfig = config;
+        _lastGoodPolicy = policy;
+        _healthCheckServiceName = config.HealthCheckConfig?.ServiceName;
+        LogWarnings(config, policy);
+        ChannelLog.Reloaded(_logger, source, policy.PolicyName);
+        if (_lastEndpoints is { } endpoints)
+        {
+            ApplyEndpoints(endpoints, config, policy);
+        }
+    });
 }

@@ -24,4 +24,13 @@ internal static partial class ChannelLog
 
     [LoggerMessage(7, LogLevel.Warning, "The policy rejected the resolver update ({Error}); asking the resolver to resolve again.")]
     public static partial void UpdateRejected(ILogger logger, string error);
+
+    [LoggerMessage(8, LogLevel.Error, "The service config reloaded from {Source} is invalid; keeping the last good config. {Error}")]
+    public static partial void ReloadRejected(ILogger logger, string source, string error);
+
+    [LoggerMessage(9, LogLevel.Information, "Service config reloaded from {Source}: policy {Policy} for new picks.")]
+    public static partial void Reloaded(ILogger logger, string source, string policy);
+
+    [LoggerMessage(10, LogLevel.Warning, "The service config reloaded from {Source} is not used: the resolver supplies the channel's config.")]
+    public static partial void ReloadOverridden(ILogger logger, string source);
 }
