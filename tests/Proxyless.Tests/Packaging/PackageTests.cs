@@ -5,7 +5,7 @@ using Proxyless.Examples;
 namespace Proxyless.Tests.Packaging;
 
 /// <summary>
-/// The packages as a user gets them: <c>dotnet pack</c> of the five packages into a local folder without a warning, the
+/// The packages as a user gets them: <c>dotnet pack</c> of the six packages into a local folder without a warning, the
 /// <c>proxyless</c> tool installed from it and run, and a fresh console app that references the <c>Proxyless</c>
 /// package from that folder (no project reference, none of this repository's build settings) making a balanced call
 /// to a real server.
@@ -27,7 +27,7 @@ public sealed class PackageTests : IDisposable
         Assert.DoesNotContain(": warning ", pack.Output, StringComparison.OrdinalIgnoreCase); // MSBuild's form: "file(line): warning CODE: ..."
         var packages = Directory.GetFiles(feed).Select(Path.GetFileName).Order().ToArray();
         var version = Path.GetFileNameWithoutExtension(packages.Single(p => p!.StartsWith("Proxyless.Cli.", StringComparison.Ordinal) && p.EndsWith(".nupkg", StringComparison.Ordinal)))!["Proxyless.Cli.".Length..];
-        foreach (var id in new[] { "Proxyless", "Proxyless.Etcd", "Proxyless.AspNetCore", "Proxyless.ClientFactory", "Proxyless.Cli" })
+        foreach (var id in new[] { "Proxyless", "Proxyless.Etcd", "Proxyless.AspNetCore", "Proxyless.ClientFactory", "Proxyless.ServiceDiscovery", "Proxyless.Cli" })
         {
             Assert.Contains($"{id}.{version}.nupkg", packages);
             Assert.Contains($"{id}.{version}.snupkg", packages);
