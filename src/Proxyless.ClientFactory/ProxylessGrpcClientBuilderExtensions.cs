@@ -63,6 +63,33 @@ public static class ProxylessGrpcClientBuilderExtensions
         return builder;
     }
 
+    /// <summary>
+    /// <see cref="UseProxyless(IHttpClientBuilder, Action{BalancedChannelOptions}?)"/> configured from appsettings.json:
+    /// the section's <c>Target</c> becomes the client's address, and <c>ServiceConfig</c> (a JSON object),
+    /// <c>Authority</c>, <c>Connection</c> and <c>Tls</c> configure its channel, read as <c>AddProxylessChannel</c> reads
+    /// them. A bad key fails when the client's options are first read (host start) naming its path.
+    /// </summary>
+    /// <param name="builder">The builder <c>AddGrpcClient</c> returned.</param>
+    /// <param name="configuration">The client's section, e.g. <c>builder.Configuration.GetSection("Greeter")</c>.</param>
+    /// <param name="configure">Sets what configuration cannot.</param>
+    /// <returns>The builder.</returns>
+    public static IHttpClientBuilder UseProxyless(this IHttpClientBuilder builder, Microsoft.Extensions.Configuration.IConfiguration configuration, Action<BalancedChannelOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        var section = configuration as Microsoft.Extensions.Configuration.IConfigurationSection
+            ?? throw new ArgumentException("Pass the client's configuration section, e.g. builder.Configuration.GetSection(\"Greeter\").", nameof(configuration));
+        builder.Services.Configure<GrpcClientFactoryOptions>(builder.Name, o => o.Address = new Uri(Proxyless.DependencyInjection.ChannelConfigurationReader.Read(section).Target));
+        return builder.UseProxyless(options =>
+        {
+            var (_, read) = Proxyless.DependencyInjection.ChannelConfigurationReader.Read(section);
+            options.Authority = read.Authority;
+            options.ServiceConfig = read.ServiceConfig;
+            options.Connection = read.Connection;
+            options.Tls = read.Tls;
+            configure?.Invoke(options);
+        });
+    }
+
     private static void UseChannel(string name, GrpcClientFactoryOptions options, BalancedChannel channel)
     {
         options.Address = channel.BaseUri;

@@ -204,7 +204,11 @@ internal sealed class ConnectionStream : Stream
                 discard = _settingsReceived && !_disposed;
             }
 
-            Fail($"writing to the connection failed: {Describe(ex)}", closeInner: true);
+            // When the read side will hand over the farewell, the connection is left open for it to read to the end
+            // first: a server that stopped gracefully sent a GOAWAY before closing, and only that frame tells which
+            // written streams it never accepted (they are refused and resent, not reported lost). Its close makes
+            // that read end at once.
+            Fail($"writing to the connection failed: {Describe(ex)}", closeInner: !discard);
             if (!discard)
             {
                 throw;

@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using Grpc.Core.Interceptors;
 using Grpc.Examples.Echo;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Proxyless.ClientFactory;
@@ -43,6 +44,9 @@ public class ClientFactoryTests
             // Two resolved instances of the client: one balanced channel behind both.
             var first = provider.GetRequiredService<Echo.EchoClient>();
             var second = provider.GetRequiredService<Echo.EchoClient>();
+            var channel = provider.GetRequiredService<ProxylessClientChannels>().GetOrCreate(nameof(Echo.EchoClient), null);
+            await channel.ConnectAsync();
+            await Eventually.TrueAsync(() => channel.GetDiagnostics().Subchannels.Count(s => s.State == ConnectivityState.Ready) == 2, "both backends READY");
             var served = new List<string>();
             for (var i = 0; i < 4; i++)
             {
@@ -55,7 +59,6 @@ public class ClientFactoryTests
             Assert.All(backends.All, b => Assert.Equal(2, b.State.Calls));
             Assert.Equal(4, intercepted);
             Assert.Equal(Enumerable.Repeat("Bearer token-1", 4), authorizations);
-            var channel = provider.GetRequiredService<ProxylessClientChannels>().GetOrCreate(nameof(Echo.EchoClient), null);
             Assert.Equal(2, channel.GetDiagnostics().Subchannels.Count);
             await provider.DisposeAsync();
             Assert.Equal(ConnectivityState.Shutdown, channel.State); // disposed with the container
@@ -86,6 +89,21 @@ public class ClientFactoryTests
         var ex = await Assert.ThrowsAnyAsync<Exception>(() => host.StartAsync());
         Assert.Contains("gRPC client 'EchoClient'", ex.ToString(), StringComparison.Ordinal);
         Assert.Contains("999.1.1.1", ex.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task AClientConfiguredFromAppSettingsFailsHostStartOnAMisspeltKeyNamingIt()
+    {
+        var builder = Host.CreateApplicationBuilder();
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Greeter:Target"] = "ipv4:127.0.0.1:5000",
+            ["Greeter:ServiceConfg:loadBalancingConfig:0:round_robin"] = "",
+        });
+        builder.Services.AddGrpcClient<Echo.EchoClient>().UseProxyless(builder.Configuration.GetSection("Greeter"));
+        using var host = builder.Build();
+        var ex = await Assert.ThrowsAnyAsync<Exception>(() => host.StartAsync());
+        Assert.Contains("Greeter:ServiceConfg: unknown key", ex.ToString(), StringComparison.Ordinal);
     }
 
     [Fact]

@@ -169,13 +169,33 @@ public class ConnectionStreamTests
         inner.FailWrites = true;
         await connection.WriteAsync(Headers(3).Concat(Headers(5)).ToArray()); // swallowed: the peer is gone
         await connection.WriteAsync(Headers(7));                            // discarded
-        Assert.True(inner.Disposed, "the socket is closed so that the read side wakes up");
+        Assert.False(inner.Disposed, "the socket stays open: the read side first reads what the server sent before closing");
+        inner.FeedEndOfStream(); // the peer's close ends that read at once
 
         // The read that was waiting begins the farewell: GOAWAY naming stream 1 (3, 5 and 7 never left), then stream 1
         // is reset as lost.
         Assert.Equal(9, await pendingRead);
         Assert.Equal(0x7, header[3]);
         Assert.Equal(1, BinaryPrimitives.ReadInt32BigEndian(await ReadExactlyAsync(connection, 8)));
+        Assert.Equal(["RST_STREAM 1 error=70786C73"], await ReadFarewellAsync(connection, 1));
+        Assert.Contains(owner.Events, e => e.StartsWith("closed: writing to the connection failed", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task AfterAFailedWriteTheServersGoAwayStillInTheReceiveBufferDecidesWhichStreamsAreReset()
+    {
+        // A server stopping gracefully sent GOAWAY (last stream 1) and closed; our next write fails before the read
+        // side has seen the GOAWAY. Stream 3 was written after the server stopped accepting: refused, not lost.
+        var inner = new ScriptedStream();
+        var owner = new Owner();
+        var connection = await EstablishedAsync(inner, owner);
+        await connection.WriteAsync(Headers(1).Concat(Headers(3)).ToArray());
+        inner.FailWrites = true;
+        await connection.WriteAsync(Headers(5));
+        inner.Feed(GoAway(1, 0));
+        inner.FeedEndOfStream();
+
+        await ReadExactlyAsync(connection, 17); // the server's GOAWAY, passed through
         Assert.Equal(["RST_STREAM 1 error=70786C73"], await ReadFarewellAsync(connection, 1));
         Assert.Contains(owner.Events, e => e.StartsWith("closed: writing to the connection failed", StringComparison.Ordinal));
     }
