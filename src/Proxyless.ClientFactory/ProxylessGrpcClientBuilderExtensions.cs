@@ -23,10 +23,9 @@ public static class ProxylessGrpcClientBuilderExtensions
     /// <param name="configure">Sets the channel's options: <see cref="BalancedChannelOptions.ServiceConfig"/>, TLS, connection options.</param>
     /// <returns>The builder.</returns>
     /// <remarks>
-    /// An address that is not a valid target, or an invalid service config, fails when the client's options are first
-    /// read, which <c>ValidateOnStart</c> makes host start. Replacing the primary handler of the same client
-    /// (<c>ConfigurePrimaryHttpMessageHandler</c>) or setting <c>GrpcChannelOptions.ServiceConfig</c> is an error that
-    /// names the client: the balanced channel supplies both.
+    /// An address that is not a valid target, an invalid service config, or another primary handler on the same client
+    /// (<c>ConfigurePrimaryHttpMessageHandler</c>) fails host start (<c>ValidateOnStart</c>) naming the client; setting
+    /// <c>GrpcChannelOptions.ServiceConfig</c> is an error when the client is created: the balanced channel supplies both.
     /// </remarks>
     public static IHttpClientBuilder UseProxyless(this IHttpClientBuilder builder, Action<BalancedChannelOptions>? configure = null)
     {
@@ -49,6 +48,9 @@ public static class ProxylessGrpcClientBuilderExtensions
         // balancing handler.
         builder.Services.AddOptions<GrpcClientFactoryOptions>(name)
             .PostConfigure<ProxylessClientChannels>((options, channels) => UseChannel(name, options, channels.GetOrCreate(name, options.Address)))
+            .ValidateOnStart();
+        builder.Services.AddOptions<ProxylessStartupCheck>(name)
+            .Validate<IHttpMessageHandlerFactory>((_, handlers) => handlers.CreateHandler(name) is not null)
             .ValidateOnStart();
         builder.Services.PostConfigure<HttpClientFactoryOptions>(name, options => options.HttpMessageHandlerBuilderActions.Add(handlers =>
         {

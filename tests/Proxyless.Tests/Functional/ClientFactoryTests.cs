@@ -107,16 +107,16 @@ public class ClientFactoryTests
     }
 
     [Fact]
-    public async Task ReplacingThePrimaryHandlerIsAClearError()
+    public async Task ReplacingThePrimaryHandlerFailsHostStartNamingTheClient()
     {
-        var services = new ServiceCollection();
-        services.AddGrpcClient<Echo.EchoClient>(o => o.Address = new Uri("ipv4:127.0.0.1:1"))
+        var builder = Host.CreateApplicationBuilder();
+        builder.Services.AddGrpcClient<Echo.EchoClient>(o => o.Address = new Uri("ipv4:127.0.0.1:1"))
             .UseProxyless()
             .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler());
-        await using var provider = services.BuildServiceProvider();
-        var ex = Assert.Throws<InvalidOperationException>(() => provider.GetRequiredService<Echo.EchoClient>());
-        Assert.Contains("gRPC client 'EchoClient' uses Proxyless", ex.Message, StringComparison.Ordinal);
-        Assert.Contains("SocketsHttpHandler", ex.Message, StringComparison.Ordinal);
+        using var host = builder.Build();
+        var ex = await Assert.ThrowsAnyAsync<Exception>(() => host.StartAsync());
+        Assert.Contains("gRPC client 'EchoClient' uses Proxyless", ex.ToString(), StringComparison.Ordinal);
+        Assert.Contains("SocketsHttpHandler", ex.ToString(), StringComparison.Ordinal);
     }
 
     private static int FreePort()
