@@ -7,6 +7,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Proxyless.ClientFactory;
+using Proxyless.Discovery;
 using Proxyless.Tests.Support;
 
 namespace Proxyless.Tests.Functional;
@@ -63,6 +64,31 @@ public class ClientFactoryTests
             await provider.DisposeAsync();
             Assert.Equal(ConnectivityState.Shutdown, channel.State); // disposed with the container
         }
+    }
+
+    [Fact]
+    public async Task ADnsTargetAndARegistryTargetWorkThroughTheFactory()
+    {
+        await using var backend = await Examples.EchoBackend.StartLoopbackAsync();
+        var port = ((System.Net.IPEndPoint)backend.EndPoint).Port;
+        var registry = new FileRegistry(new FileRegistryOptions { Directory = Directory.CreateTempSubdirectory("proxyless-factory-").FullName });
+        await using (registry)
+        {
+            await registry.RegisterAsync(new ServiceInstance("greeter", "1.0", "a", [new InstanceEndpoint([backend.Address])], new Dictionary<string, string>()));
+            var services = new ServiceCollection();
+            services.AddSingleton<Proxyless.Resolution.ResolverProvider>(new RegistryResolverProvider("registry", registry));
+            services.AddGrpcClient<Echo.EchoClient>("dns", o => o.Address = new Uri($"dns:///localhost:{port}")).UseProxyless();
+            services.AddGrpcClient<Echo.EchoClient>("registry", o => o.Address = new Uri("registry:///greeter")).UseProxyless();
+            await using var provider = services.BuildServiceProvider();
+            var factory = provider.GetRequiredService<Grpc.Net.ClientFactory.GrpcClientFactory>();
+            foreach (var name in new[] { "dns", "registry" })
+            {
+                var reply = await factory.CreateClient<Echo.EchoClient>(name).UnaryEchoAsync(new EchoRequest { Message = name }, deadline: DateTime.UtcNow.AddSeconds(10));
+                Assert.Equal($"{name} (from {backend.Address})", reply.Message);
+            }
+        }
+
+        Directory.Delete(registry.Directory, recursive: true);
     }
 
     [Fact]
