@@ -5,6 +5,7 @@ using Grpc.Core;
 using Microsoft.Extensions.Logging;
 using Proxyless.Balancing;
 using Proxyless.Configuration;
+using Proxyless.Diagnostics;
 using Proxyless.Resolution;
 
 namespace Proxyless.Transport;
@@ -42,6 +43,8 @@ internal sealed class HttpSubchannel : Subchannel, IConnectionOwner
     private int _activeCalls;
     private int _handlerDisposed;
     private volatile string _lastConnectionLoss = "the connection was lost";
+    private readonly string _target;
+    private readonly HashSet<ConnectionStream> _counted = []; // connections counted in grpc.subchannel.open_connections
 
     public HttpSubchannel(ISubchannelHost host, BackendAddress address, bool healthCheck, Action<SubchannelState> listener)
     {
@@ -51,6 +54,7 @@ internal sealed class HttpSubchannel : Subchannel, IConnectionOwner
         PeerText = address.ToString();
         _listener = listener;
         _logger = host.LoggerFactory.CreateLogger<HttpSubchannel>();
+        _target = host.Target.ToString();
         _health = new Health.SubchannelHealth(host.BaseUri, SendAsync, PeerText, _logger, OnHealth);
         var options = host.ConnectionOptions;
         _backoff = new ExponentialBackoff(options.Backoff);
@@ -232,6 +236,11 @@ internal sealed class HttpSubchannel : Subchannel, IConnectionOwner
                 return;
             }
 
+            if (_state.State == ConnectivityState.Ready)
+            {
+                SubchannelMetrics.Disconnected(_target, "subchannel shutdown");
+            }
+
             EndAttemptLocked();
             _health.Stop();
             _shutdown.Cancel(); // abandons connection attempts still in progress
@@ -352,6 +361,7 @@ internal sealed class HttpSubchannel : Subchannel, IConnectionOwner
             {
                 if (_attempt == attempt && HasUsableConnectionLocked())
                 {
+                    SubchannelMetrics.AttemptSucceeded(_target);
                     EndAttemptLocked(abandonDials: false);
                     _backoff.Reset();
                     SetStateLocked(ConnectivityState.Ready, Status.DefaultSuccess);
@@ -404,6 +414,7 @@ internal sealed class HttpSubchannel : Subchannel, IConnectionOwner
 
     private void FailAttemptLocked(Status failure)
     {
+        SubchannelMetrics.AttemptFailed(_target);
         EndAttemptLocked();
         var delay = _backoff.NextDelay();
         SubchannelLog.ConnectFailed(_logger, PeerText, failure.Detail, delay);
@@ -504,11 +515,22 @@ internal sealed class HttpSubchannel : Subchannel, IConnectionOwner
     {
         using (ChangeState())
         {
-            if (_state.State is ConnectivityState.Shutdown or ConnectivityState.Ready || !_connections.Contains(connection))
+            if (_state.State == ConnectivityState.Shutdown || !_connections.Contains(connection))
             {
                 return;
             }
 
+            if (_counted.Add(connection))
+            {
+                SubchannelMetrics.ConnectionOpened(_target);
+            }
+
+            if (_state.State == ConnectivityState.Ready)
+            {
+                return; // another connection of a READY subchannel (SocketsHttpHandler opens more under load)
+            }
+
+            SubchannelMetrics.AttemptSucceeded(_target);
             EndAttemptLocked(abandonDials: false);
             _backoffTimer?.Dispose();
             _backoffTimer = null;
@@ -535,11 +557,16 @@ internal sealed class HttpSubchannel : Subchannel, IConnectionOwner
             if (closed)
             {
                 _lastConnectionLoss = reason;
+                if (_counted.Remove(connection))
+                {
+                    SubchannelMetrics.ConnectionClosed(_target);
+                }
             }
 
             switch (_state.State)
             {
                 case ConnectivityState.Ready when !HasUsableConnectionLocked():
+                    SubchannelMetrics.Disconnected(_target, SubchannelMetrics.DisconnectError(reason));
                     SubchannelLog.ConnectionLost(_logger, PeerText, reason);
                     SetStateLocked(ConnectivityState.Idle, new Status(StatusCode.Unavailable, $"connection to {PeerText} lost: {reason}"));
                     break;

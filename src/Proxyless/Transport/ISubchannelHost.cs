@@ -8,6 +8,9 @@ internal interface ISubchannelHost
 {
     WorkSerializer Serializer { get; }
 
+    /// <summary>The channel's target as the user wrote it (the <c>grpc.target</c> metric label).</summary>
+    Resolution.ResolverTarget Target { get; }
+
     ILoggerFactory LoggerFactory { get; }
 
     TimeProvider TimeProvider { get; }
