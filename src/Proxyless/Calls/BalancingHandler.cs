@@ -25,7 +25,7 @@ internal sealed class BalancingHandler(ChannelController controller) : HttpMessa
 
         var snapshot = controller.CurrentPicker;
         var result = snapshot.Picker.Pick(new PickContext(request));
-        if (result.Type == PickResultType.Complete && Unwrap(result.Subchannel) is HttpSubchannel subchannel && CallAttempt.TryStart(subchannel, result.CallTracker) is { } attempt)
+        if (result.Type == PickResultType.Complete && Unwrap(result.Subchannel) is HttpSubchannel subchannel && CallAttempt.TryStart(subchannel, result.CallTracker, request) is { } attempt)
         {
             // The common case: the first pick is READY. Only a call that never reached the server picks again.
             return SendAsync(attempt, request, snapshot, cancellationToken);
@@ -61,7 +61,7 @@ internal sealed class BalancingHandler(ChannelController controller) : HttpMessa
                         break; // this picker has nothing new to offer: wait for the next one
                     }
 
-                    if (CallAttempt.TryStart(subchannel, result.CallTracker) is { } attempt)
+                    if (CallAttempt.TryStart(subchannel, result.CallTracker, request) is { } attempt)
                     {
                         var response = await SendAsync(attempt, request, pickedFrom: null, cancellationToken).ConfigureAwait(false);
                         if (response != NeverReached)

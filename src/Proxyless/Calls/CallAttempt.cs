@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
 using Proxyless.Balancing;
+using Proxyless.Diagnostics;
 using Proxyless.Transport;
 
 namespace Proxyless.Calls;
@@ -16,25 +17,33 @@ internal sealed class CallAttempt
 {
     private readonly ICallTracker? _tracker;
     private readonly long _start;
+    private readonly string? _method; // set when the attempt's duration is recorded (a metrics listener asked for it)
     private int _ended;
 
-    private CallAttempt(HttpSubchannel subchannel, ICallTracker? tracker)
+    private CallAttempt(HttpSubchannel subchannel, ICallTracker? tracker, HttpRequestMessage request)
     {
         Subchannel = subchannel;
         _tracker = tracker;
-        if (tracker is not null)
+        AttemptMetrics.AttemptStarted(request, subchannel.Target);
+        if (AttemptMetrics.DurationEnabled)
+        {
+            _method = AttemptMetrics.Method(request);
+        }
+
+        if (tracker is not null || _method is not null)
         {
             _start = Stopwatch.GetTimestamp();
-            tracker.OnCallStarted();
         }
+
+        tracker?.OnCallStarted();
     }
 
     /// <summary>The subchannel the attempt runs on.</summary>
     public HttpSubchannel Subchannel { get; }
 
     /// <summary>Starts an attempt on a READY subchannel; null when it has no usable connection (no slot was taken).</summary>
-    public static CallAttempt? TryStart(HttpSubchannel subchannel, ICallTracker? tracker)
-        => subchannel.TryAcquireCall() ? new CallAttempt(subchannel, tracker) : null;
+    public static CallAttempt? TryStart(HttpSubchannel subchannel, ICallTracker? tracker, HttpRequestMessage request)
+        => subchannel.TryAcquireCall() ? new CallAttempt(subchannel, tracker, request) : null;
 
     /// <summary>Sends the request on the subchannel's connections.</summary>
     public Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
@@ -50,6 +59,10 @@ internal sealed class CallAttempt
 
         Subchannel.ReleaseCall();
         _tracker?.OnCallEnded(new CallCompletion(status, trailers, Stopwatch.GetElapsedTime(_start)));
+        if (_method is not null)
+        {
+            AttemptMetrics.AttemptEnded(_method, Subchannel.Target, status.StatusCode, Stopwatch.GetElapsedTime(_start));
+        }
     }
 
     /// <summary>

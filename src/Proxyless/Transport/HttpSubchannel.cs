@@ -94,6 +94,9 @@ internal sealed class HttpSubchannel : Subchannel, IConnectionOwner
 
     public override BackendAddress Address { get; }
 
+    /// <summary>The channel's target as the user wrote it (the <c>grpc.target</c> metric label).</summary>
+    public string Target => _target;
+
     /// <summary>The address as text, as reported to callers in the peer header.</summary>
     public string PeerText { get; }
 
