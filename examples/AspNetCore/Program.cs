@@ -5,8 +5,9 @@
 using AspNetCoreExample;
 using Proxyless.Discovery;
 
-var app = WebFrontend.Build(args);
-await using var backends = args.Contains("--with-backends")
+var withBackends = args.Contains("--with-backends");
+var app = WebFrontend.Build([.. args.Where(a => a != "--with-backends")]); // a bare switch would swallow the next option
+await using var backends = withBackends
     ? await WebFrontend.StartBackendsAsync(app.Services.GetRequiredService<FileRegistry>())
     : null;
 await app.StartAsync();
