@@ -60,13 +60,8 @@ public sealed class BalancedChannel : ChannelBase, IDisposable
     public static BalancedChannel Create(string target, BalancedChannelOptions? options = null)
     {
         options ??= new BalancedChannelOptions();
-        options.Connection.Validate();
+        var (parsedTarget, provider, serviceConfig, policy, balancers) = Prepare(target, options);
         var services = options.ServiceProvider;
-        var resolvers = options.Resolvers ?? FromServices<ResolverRegistry, ResolverProvider>(ResolverRegistry.CreateDefault(), services, (r, p) => r.Register(p));
-        var balancers = options.LoadBalancers ?? FromServices<LoadBalancerRegistry, LoadBalancerProvider>(LoadBalancerRegistry.CreateDefault(), services, (r, p) => r.Register(p));
-        var (parsedTarget, provider) = resolvers.Parse(target);
-        var serviceConfig = options.ServiceConfig is null ? ServiceConfig.Empty : ServiceConfig.Parse(options.ServiceConfig);
-        var policy = balancers.SelectPolicy(serviceConfig);
 
         var grpcOptions = options.GrpcChannelOptions ?? new GrpcChannelOptions();
         if (grpcOptions.HttpHandler is not null || grpcOptions.HttpClient is not null)
@@ -133,13 +128,21 @@ public sealed class BalancedChannel : ChannelBase, IDisposable
     /// </summary>
     internal static void Validate(string target, BalancedChannelOptions options)
     {
+        var (parsedTarget, provider, _, _, _) = Prepare(target, options);
+        using var resolver = provider.CreateResolver(parsedTarget, new ResolverOptions { TimeProvider = options.TimeProvider }); // not started: no lookup
+    }
+
+    // What Create and Validate both check: connection options, the target and its resolver, the service config and
+    // its policy (with the providers registered in the options or the container).
+    private static (ResolverTarget Target, ResolverProvider Provider, ServiceConfig ServiceConfig, PolicySelection Policy, LoadBalancerRegistry Balancers) Prepare(string target, BalancedChannelOptions options)
+    {
         options.Connection.Validate();
         var services = options.ServiceProvider;
         var resolvers = options.Resolvers ?? FromServices<ResolverRegistry, ResolverProvider>(ResolverRegistry.CreateDefault(), services, (r, p) => r.Register(p));
         var balancers = options.LoadBalancers ?? FromServices<LoadBalancerRegistry, LoadBalancerProvider>(LoadBalancerRegistry.CreateDefault(), services, (r, p) => r.Register(p));
         var (parsedTarget, provider) = resolvers.Parse(target);
-        balancers.SelectPolicy(options.ServiceConfig is null ? ServiceConfig.Empty : ServiceConfig.Parse(options.ServiceConfig));
-        using var resolver = provider.CreateResolver(parsedTarget, new ResolverOptions { TimeProvider = options.TimeProvider }); // not started: no lookup
+        var serviceConfig = options.ServiceConfig is null ? ServiceConfig.Empty : ServiceConfig.Parse(options.ServiceConfig);
+        return (parsedTarget, provider, serviceConfig, balancers.SelectPolicy(serviceConfig), balancers);
     }
 
     private static TRegistry FromServices<TRegistry, TProvider>(TRegistry registry, IServiceProvider? services, Action<TRegistry, TProvider> register)

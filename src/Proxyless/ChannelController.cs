@@ -56,11 +56,8 @@ internal sealed class ChannelController : IChannelControlHelper, ISubchannelHost
         BaseUri = baseUri;
         Target = target;
         _registry = registry;
-        _lastGoodResolverConfig = defaultConfig;
-        _lastGoodPolicy = defaultPolicy;
-        _healthCheckServiceName = defaultConfig.HealthCheckConfig?.ServiceName;
         _resolver = resolver;
-        LogWarnings(defaultConfig, defaultPolicy);
+        Adopt(defaultConfig, defaultPolicy);
     }
 
     public ResolverTarget Target { get; }
@@ -260,6 +257,17 @@ internal sealed class ChannelController : IChannelControlHelper, ISubchannelHost
 
     // Each warning (an unknown field, a field that cannot be honoured) is logged once per channel, however often a
     // resolver sends the same config.
+    // A valid service config and its policy become the channel's: the next endpoint update (or the current endpoints,
+    // on a reload) applies them; health-checked subchannels watch its service name.
+    [System.Diagnostics.CodeAnalysis.MemberNotNull(nameof(_lastGoodResolverConfig), nameof(_lastGoodPolicy))]
+    private void Adopt(ServiceConfig config, PolicySelection policy)
+    {
+        _lastGoodResolverConfig = config;
+        _lastGoodPolicy = policy;
+        _healthCheckServiceName = config.HealthCheckConfig?.ServiceName;
+        LogWarnings(config, policy);
+    }
+
     private void LogWarnings(ServiceConfig config, PolicySelection policy)
     {
         foreach (var warning in config.Warnings.Concat(policy.Warnings))
@@ -303,11 +311,8 @@ internal sealed class ChannelController : IChannelControlHelper, ISubchannelHost
             {
                 policy = _registry.SelectPolicy(fromResolver);
                 serviceConfig = fromResolver;
-                _lastGoodResolverConfig = fromResolver;
-                _healthCheckServiceName = fromResolver.HealthCheckConfig?.ServiceName;
-                _lastGoodPolicy = policy;
                 _resolverSuppliedConfig = true;
-                LogWarnings(fromResolver, policy);
+                Adopt(fromResolver, policy);
             }
             catch (ServiceConfigException ex)
             {
@@ -382,10 +387,7 @@ internal sealed class ChannelController : IChannelControlHelper, ISubchannelHost
             return;
         }
 
-        _lastGoodResolverConfig = config;
-        _lastGoodPolicy = policy;
-        _healthCheckServiceName = config.HealthCheckConfig?.ServiceName;
-        LogWarnings(config, policy);
+        Adopt(config, policy);
         ChannelLog.Reloaded(_logger, source, policy.PolicyName);
         if (_lastEndpoints is { } endpoints)
         {
