@@ -80,10 +80,11 @@ public static class ProxylessGrpcClientBuilderExtensions
         ArgumentNullException.ThrowIfNull(builder);
         var section = configuration as Microsoft.Extensions.Configuration.IConfigurationSection
             ?? throw new ArgumentException("Pass the client's configuration section, e.g. builder.Configuration.GetSection(\"Greeter\").", nameof(configuration));
-        builder.Services.Configure<GrpcClientFactoryOptions>(builder.Name, o => o.Address = new Uri(Proxyless.DependencyInjection.ChannelConfigurationReader.Read(section).Target));
+        var settings = new Lazy<(string Target, BalancedChannelOptions Options)>(() => Proxyless.DependencyInjection.ChannelConfigurationReader.Read(section)); // read once (errors too)
+        builder.Services.Configure<GrpcClientFactoryOptions>(builder.Name, o => o.Address = new Uri(settings.Value.Target));
         return builder.UseProxyless(options =>
         {
-            var (_, read) = Proxyless.DependencyInjection.ChannelConfigurationReader.Read(section);
+            var read = settings.Value.Options;
             options.Authority = read.Authority;
             options.ServiceConfig = read.ServiceConfig;
             options.Connection = read.Connection;

@@ -24,11 +24,14 @@ internal sealed class CallAttempt
     {
         Subchannel = subchannel;
         _tracker = tracker;
-        AttemptMetrics.AttemptStarted(request, subchannel.Target);
-        if (AttemptMetrics.DurationEnabled)
+        // The method name is taken from the request once, and only when a metrics listener wants it.
+        var method = AttemptMetrics.StartedEnabled || AttemptMetrics.DurationEnabled ? AttemptMetrics.Method(request) : null;
+        if (method is not null)
         {
-            _method = AttemptMetrics.Method(request);
+            AttemptMetrics.AttemptStarted(method, subchannel.Target);
         }
+
+        _method = AttemptMetrics.DurationEnabled ? method : null;
 
         if (tracker is not null || _method is not null)
         {

@@ -35,14 +35,17 @@ internal static class AttemptMetrics
         "INTERNAL", "UNAVAILABLE", "DATA_LOSS", "UNAUTHENTICATED",
     ];
 
+    /// <summary>Whether attempts are counted.</summary>
+    public static bool StartedEnabled => Started.Enabled;
+
     /// <summary>Whether the duration is wanted (so the attempt keeps its start time).</summary>
     public static bool DurationEnabled => Duration.Enabled;
 
-    public static void AttemptStarted(HttpRequestMessage request, string target)
+    public static void AttemptStarted(string method, string target)
     {
         if (Started.Enabled)
         {
-            Started.Add(1, new TagList { { "grpc.method", Method(request) }, { "grpc.target", target } });
+            Started.Add(1, new TagList { { "grpc.method", method }, { "grpc.target", target } });
         }
     }
 
