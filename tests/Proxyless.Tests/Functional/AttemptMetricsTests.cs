@@ -1,5 +1,3 @@
-using System.Collections.Concurrent;
-using System.Diagnostics.Metrics;
 using Grpc.Examples.Echo;
 using Proxyless.Diagnostics;
 using Proxyless.Tests.Support;
@@ -13,38 +11,11 @@ namespace Proxyless.Tests.Functional;
 /// </summary>
 public sealed class AttemptMetricsTests : IDisposable
 {
-    private readonly MeterListener _listener = new();
-    private readonly ConcurrentQueue<(string Name, Dictionary<string, object?> Tags)> _measurements = new();
+    private readonly MetricRecorder _metrics = new(ProxylessMeters.Stable);
 
-    public AttemptMetricsTests()
-    {
-        _listener.InstrumentPublished = (instrument, listener) =>
-        {
-            if (instrument.Meter.Name == ProxylessMeters.Stable)
-            {
-                listener.EnableMeasurementEvents(instrument);
-            }
-        };
-        _listener.SetMeasurementEventCallback<long>((instrument, _, tags, _) => Record(instrument, tags));
-        _listener.SetMeasurementEventCallback<double>((instrument, _, tags, _) => Record(instrument, tags));
-        _listener.Start();
-    }
+    public void Dispose() => _metrics.Dispose();
 
-    public void Dispose() => _listener.Dispose();
-
-    private void Record(Instrument instrument, ReadOnlySpan<KeyValuePair<string, object?>> tags)
-    {
-        var dictionary = new Dictionary<string, object?>();
-        foreach (var tag in tags)
-        {
-            dictionary[tag.Key] = tag.Value;
-        }
-
-        _measurements.Enqueue((instrument.Name, dictionary));
-    }
-
-    private List<Dictionary<string, object?>> Of(string name, string target)
-        => [.. _measurements.Where(m => m.Name == name && Equals(m.Tags["grpc.target"], target)).Select(m => m.Tags)];
+    private List<Dictionary<string, object?>> Of(string name, string target) => [.. _metrics.Of(name, target).Select(m => m.Tags)];
 
     [Fact]
     public async Task EveryAttemptIsStartedAndTimedWithItsMethodTargetAndStatus()
@@ -53,7 +24,7 @@ public sealed class AttemptMetricsTests : IDisposable
         var target = backends.Target;
         using var channel = BalancedChannel.Create(target, new BalancedChannelOptions { ServiceConfig = """{"loadBalancingConfig":[{"round_robin":{}}]}""" });
         await channel.ConnectAsync();
-        await Eventually.TrueAsync(() => channel.GetDiagnostics().Subchannels.Count(s => s.State == ConnectivityState.Ready) == 2, "both READY");
+        await Eventually.ReadyAsync(channel, 2, "both READY");
         var client = new Echo.EchoClient(channel);
         for (var i = 0; i < 6; i++)
         {

@@ -47,7 +47,7 @@ public class ClientFactoryTests
             var second = provider.GetRequiredService<Echo.EchoClient>();
             var channel = provider.GetRequiredService<ProxylessClientChannels>().GetOrCreate(nameof(Echo.EchoClient), null);
             await channel.ConnectAsync();
-            await Eventually.TrueAsync(() => channel.GetDiagnostics().Subchannels.Count(s => s.State == ConnectivityState.Ready) == 2, "both backends READY");
+            await Eventually.ReadyAsync(channel, 2, "both backends READY");
             var served = new List<string>();
             for (var i = 0; i < 4; i++)
             {

@@ -44,7 +44,7 @@ public class ConfigurationTests
         var channel = provider.GetRequiredKeyedService<BalancedChannel>("greeter");
         Assert.Same(channel, provider.GetRequiredKeyedService<ChannelBase>("greeter"));
         await channel.ConnectAsync();
-        await Eventually.TrueAsync(() => channel.GetDiagnostics().Subchannels.Count(s => s.State == ConnectivityState.Ready) == 2, "both backends READY");
+        await Eventually.ReadyAsync(channel, 2, "both backends READY");
         var client = new Echo.EchoClient(channel);
         var replies = new List<string>();
         for (var i = 0; i < 4; i++)

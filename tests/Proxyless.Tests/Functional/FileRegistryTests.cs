@@ -188,7 +188,7 @@ public sealed class FileRegistryTests : IDisposable
         await load.StopAsync();
 
         Assert.True(load.Failed == 0, $"{load.Failed} of {load.Completed} calls failed:\n{load.Errors}");
-        await Eventually.TrueAsync(() => channel.GetDiagnostics().Subchannels.Count(s => s.State == ConnectivityState.Ready) == 2, "both backends in use again");
+        await Eventually.ReadyAsync(channel, 2, "both backends in use again");
     }
 
     [Fact]

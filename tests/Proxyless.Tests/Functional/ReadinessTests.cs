@@ -20,7 +20,7 @@ public class ReadinessTests
             ServiceConfig = """{"loadBalancingConfig":[{"round_robin":{}}]}""",
         });
         await channel.ConnectAsync();
-        await Eventually.TrueAsync(() => channel.GetDiagnostics().Subchannels.Count(s => s.State == ConnectivityState.Ready) == 3, "every backend READY");
+        await Eventually.ReadyAsync(channel, 3, "every backend READY");
 
         Assert.All(backends.All, b =>
         {

@@ -1,5 +1,3 @@
-using System.Collections.Concurrent;
-using System.Diagnostics.Metrics;
 using System.Net;
 using System.Net.Sockets;
 using Grpc.Examples.Echo;
@@ -16,35 +14,12 @@ namespace Proxyless.Tests.Functional;
 /// </summary>
 public sealed class SubchannelMetricsTests : IDisposable
 {
-    private readonly MeterListener _listener = new();
-    private readonly ConcurrentQueue<(string Name, long Value, Dictionary<string, object?> Tags)> _measurements = new();
+    private readonly MetricRecorder _metrics = new(ProxylessMeters.Experimental);
 
-    public SubchannelMetricsTests()
-    {
-        _listener.InstrumentPublished = (instrument, listener) =>
-        {
-            if (instrument.Meter.Name == ProxylessMeters.Experimental)
-            {
-                listener.EnableMeasurementEvents(instrument);
-            }
-        };
-        _listener.SetMeasurementEventCallback<long>((instrument, value, tags, _) =>
-        {
-            var dictionary = new Dictionary<string, object?>();
-            foreach (var tag in tags)
-            {
-                dictionary[tag.Key] = tag.Value;
-            }
-
-            _measurements.Enqueue((instrument.Name, value, dictionary));
-        });
-        _listener.Start();
-    }
-
-    public void Dispose() => _listener.Dispose();
+    public void Dispose() => _metrics.Dispose();
 
     private long Sum(string name, string target, string? error = null)
-        => _measurements.Where(m => m.Name == name && Equals(m.Tags["grpc.target"], target) && (error is null || Equals(m.Tags.GetValueOrDefault("grpc.disconnect_error"), error))).Sum(m => m.Value);
+        => (long)_metrics.Of(name, target).Where(m => error is null || Equals(m.Tags.GetValueOrDefault("grpc.disconnect_error"), error)).Sum(m => m.Value);
 
     [Fact]
     public async Task AttemptsConnectionsAndADisconnectionAreCountedWithA94sNamesAndLabels()
@@ -53,7 +28,7 @@ public sealed class SubchannelMetricsTests : IDisposable
         var target = backends.Target;
         using var channel = BalancedChannel.Create(target, new BalancedChannelOptions { ServiceConfig = """{"loadBalancingConfig":[{"round_robin":{}}]}""" });
         await channel.ConnectAsync();
-        await Eventually.TrueAsync(() => channel.GetDiagnostics().Subchannels.Count(s => s.State == ConnectivityState.Ready) == 2, "both READY");
+        await Eventually.ReadyAsync(channel, 2, "both READY");
         await new Echo.EchoClient(channel).UnaryEchoAsync(new EchoRequest { Message = "m" }, deadline: DateTime.UtcNow.AddSeconds(10));
 
         Assert.Equal(2, Sum("grpc.subchannel.connection_attempts_succeeded", target));

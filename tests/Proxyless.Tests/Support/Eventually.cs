@@ -19,4 +19,8 @@ internal static class Eventually
             await Task.Delay(10);
         }
     }
+
+    /// <summary>Waits until <paramref name="count"/> of the channel's subchannels are READY.</summary>
+    public static Task ReadyAsync(BalancedChannel channel, int count, string what)
+        => TrueAsync(() => channel.GetDiagnostics().Subchannels.Count(s => s.State == ConnectivityState.Ready) == count, what);
 }
