@@ -105,6 +105,8 @@ public static class ProxylessGrpcClientBuilderExtensions
 
             channelOptions.ServiceConfig = channel.GrpcServiceConfig; // retries and hedging from the service config's methodConfig
         });
+        // Outermost: the per-call metrics time the call as the application sees it.
+        options.InterceptorRegistrations.Insert(0, new InterceptorRegistration(InterceptorScope.Channel, _ => channel.CallMetricsInterceptor));
         if (channel.MethodDefaults is { } methodDefaults)
         {
             // Innermost, as on a BalancedChannel itself: the service config's timeout and waitForReady.

@@ -43,7 +43,9 @@ public sealed class BalancedChannel : ChannelBase, IDisposable
         MethodDefaults = interceptor;
         GrpcServiceConfig = grpcServiceConfig;
         var invoker = grpcChannel.CreateCallInvoker();
-        _callInvoker = interceptor is null ? invoker : invoker.Intercept(interceptor);
+        var observer = new CallObserver(controller.Target.Canonical, new HedgedMethods(grpcServiceConfig));
+        CallMetricsInterceptor = new CallObserverInterceptor(observer);
+        _callInvoker = new ObservedCallInvoker(interceptor is null ? invoker : invoker.Intercept(interceptor), observer);
     }
 
     /// <summary>
@@ -230,4 +232,7 @@ public sealed class BalancedChannel : ChannelBase, IDisposable
 
     /// <summary>Applies the service config's per-method timeout and waitForReady, when it has any.</summary>
     internal Interceptor? MethodDefaults { get; }
+
+    /// <summary>The per-call metrics as an interceptor, for invokers the channel does not create (the client factory's).</summary>
+    internal Interceptor CallMetricsInterceptor { get; }
 }

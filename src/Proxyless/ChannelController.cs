@@ -75,6 +75,12 @@ internal sealed class ChannelController : IChannelControlHelper, ISubchannelHost
 
     public string Authority { get; }
 
+    /// <inheritdoc />
+    string IChannelControlHelper.Target => Target.Canonical;
+
+    /// <summary>The name of the policy in use (the one the last update created), or null before the first update.</summary>
+    public string? PolicyName => _balancerProvider?.PolicyName;
+
     public Uri BaseUri { get; }
 
     public TlsOptions? Tls { get; }

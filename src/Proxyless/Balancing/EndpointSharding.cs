@@ -290,6 +290,8 @@ public sealed class EndpointSharding : IDisposable
 
         public string Authority => owner._helper.Authority;
 
+        public string Target => owner._helper.Target;
+
         // Children of a delegating policy health-check their subchannels (gRFC A61), when the config asks for it.
         public Subchannel CreateSubchannel(BackendAddress address, Action<SubchannelState> onStateChanged, SubchannelOptions? options = null)
             => owner._helper.CreateSubchannel(address, onStateChanged, (options ?? new SubchannelOptions()) with { HealthCheck = true });

@@ -40,4 +40,10 @@ public interface IChannelControlHelper
 
     /// <summary>The <c>:authority</c> calls carry (the logical service name).</summary>
     string Authority { get; }
+
+    /// <summary>
+    /// The channel's target with its scheme (<c>dns:///host:port</c>), the <c>grpc.target</c> label of the metrics a
+    /// policy records. A helper that wraps another should return the wrapped helper's.
+    /// </summary>
+    string Target => Authority;
 }

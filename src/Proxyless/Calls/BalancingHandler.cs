@@ -1,5 +1,7 @@
+using System.Diagnostics;
 using Grpc.Core;
 using Proxyless.Balancing;
+using Proxyless.Diagnostics;
 using Proxyless.Transport;
 
 namespace Proxyless.Calls;
@@ -23,15 +25,29 @@ internal sealed class BalancingHandler(ChannelController controller) : HttpMessa
             request.Content = new ReplayableContent(content, cancellationToken); // a transparent retry resends exactly these bytes
         }
 
+        var call = CallRecord.Current; // set when per-call metrics follow this call
+        call?.OnRequest();
         var snapshot = controller.CurrentPicker;
         var result = snapshot.Picker.Pick(new PickContext(request));
-        if (result.Type == PickResultType.Complete && Unwrap(result.Subchannel) is HttpSubchannel subchannel && CallAttempt.TryStart(subchannel, result.CallTracker, request) is { } attempt)
+        if (result.Type == PickResultType.Complete && Unwrap(result.Subchannel) is HttpSubchannel subchannel && TryStart(subchannel, result, request, call, transparent: false) is { } attempt)
         {
             // The common case: the first pick is READY. Only a call that never reached the server picks again.
-            return SendAsync(attempt, request, snapshot, cancellationToken);
+            return SendAsync(attempt, request, snapshot, call, cancellationToken);
         }
 
-        return PickAndSendAsync(request, snapshot, result, failed: null, cancellationToken);
+        return PickAndSendAsync(request, snapshot, result, failed: null, call, cancellationToken);
+    }
+
+    /// <summary>Starts an attempt on a picked subchannel and names the backend on the call's trace.</summary>
+    private CallAttempt? TryStart(HttpSubchannel subchannel, in PickResult result, HttpRequestMessage request, CallRecord? call, bool transparent)
+    {
+        var attempt = CallAttempt.TryStart(subchannel, result.CallTracker, request, call, transparent);
+        if (attempt is not null && AttemptTracing.CallActivity is { } activity)
+        {
+            AttemptTracing.Placed(activity, subchannel, controller.PolicyName);
+        }
+
+        return attempt;
     }
 
     /// <summary>
@@ -40,65 +56,84 @@ internal sealed class BalancingHandler(ChannelController controller) : HttpMessa
     /// when the picker offers only subchannels already avoided, the call waits for the next picker (as grpc-go does).
     /// Deadline and cancellation bound the whole loop.
     /// </summary>
-    private async Task<HttpResponseMessage> PickAndSendAsync(HttpRequestMessage request, PickerSnapshot snapshot, PickResult? firstResult, FailedPicks? failed, CancellationToken cancellationToken)
+    private async Task<HttpResponseMessage> PickAndSendAsync(HttpRequestMessage request, PickerSnapshot snapshot, PickResult? firstResult, FailedPicks? failed, CallRecord? call, CancellationToken cancellationToken)
     {
         controller.ExitIdle();
         var waitForReady = request.Options.TryGetValue(WaitForReadyKey, out var wfr) && wfr;
         var result = firstResult ?? snapshot.Picker.Pick(new PickContext(request));
-        while (true)
+        var transparent = failed is not null; // an attempt of this request already failed to reach its server
+        QueuedPick? queued = null; // set while the pick waits for a new picker
+        try
         {
-            var pickAgainNow = false;
-            switch (result.Type)
+            while (true)
             {
-                case PickResultType.Complete:
-                    if (Unwrap(result.Subchannel) is not HttpSubchannel subchannel)
-                    {
-                        throw new InvalidOperationException($"The picker returned a subchannel that this channel did not create: {result.Subchannel}.");
-                    }
-
-                    if (failed?.Contains(snapshot, subchannel) == true)
-                    {
-                        break; // this picker has nothing new to offer: wait for the next one
-                    }
-
-                    if (CallAttempt.TryStart(subchannel, result.CallTracker, request) is { } attempt)
-                    {
-                        var response = await SendAsync(attempt, request, pickedFrom: null, cancellationToken).ConfigureAwait(false);
-                        if (response != NeverReached)
+                var pickAgainNow = false;
+                switch (result.Type)
+                {
+                    case PickResultType.Complete:
+                        if (Unwrap(result.Subchannel) is not HttpSubchannel subchannel)
                         {
-                            return response;
+                            throw new InvalidOperationException($"The picker returned a subchannel that this channel did not create: {result.Subchannel}.");
                         }
-                    }
-                    else
-                    {
-                        subchannel.RequestConnection(); // pickers should offer READY subchannels; an IDLE one is asked to connect
-                    }
 
-                    failed ??= new FailedPicks();
-                    failed.Add(snapshot, subchannel);
-                    pickAgainNow = true;
-                    break;
+                        if (failed?.Contains(snapshot, subchannel) == true)
+                        {
+                            break; // this picker has nothing new to offer: wait for the next one
+                        }
 
-                case PickResultType.Fail when !waitForReady:
-                    return GrpcStatusResponse.Create(request, result.Status, doNotRetry: false);
+                        if (TryStart(subchannel, result, request, call, transparent) is { } attempt)
+                        {
+                            queued?.End("placed");
+                            queued = null;
+                            var response = await SendAsync(attempt, request, pickedFrom: null, call, cancellationToken).ConfigureAwait(false);
+                            if (response != NeverReached)
+                            {
+                                return response;
+                            }
 
-                case PickResultType.Drop:
-                    return GrpcStatusResponse.Create(request, result.Status, doNotRetry: true);
+                            transparent = true;
+                        }
+                        else
+                        {
+                            subchannel.RequestConnection(); // pickers should offer READY subchannels; an IDLE one is asked to connect
+                        }
+
+                        failed ??= new FailedPicks();
+                        failed.Add(snapshot, subchannel);
+                        pickAgainNow = true;
+                        break;
+
+                    case PickResultType.Fail when !waitForReady:
+                        return GrpcStatusResponse.Create(request, result.Status, doNotRetry: false);
+
+                    case PickResultType.Drop:
+                        return GrpcStatusResponse.Create(request, result.Status, doNotRetry: true);
+                }
+
+                if (controller.IsDisposed)
+                {
+                    return GrpcStatusResponse.Create(request, new Status(StatusCode.Unavailable, "the channel was disposed"), doNotRetry: true);
+                }
+
+                cancellationToken.ThrowIfCancellationRequested();
+                if (!pickAgainNow)
+                {
+                    queued ??= new QueuedPick(controller.Target.Canonical);
+                    await snapshot.WaitForNextAsync(cancellationToken).ConfigureAwait(false);
+                }
+
+                snapshot = controller.CurrentPicker;
+                result = snapshot.Picker.Pick(new PickContext(request));
             }
-
-            if (controller.IsDisposed)
-            {
-                return GrpcStatusResponse.Create(request, new Status(StatusCode.Unavailable, "the channel was disposed"), doNotRetry: true);
-            }
-
-            cancellationToken.ThrowIfCancellationRequested();
-            if (!pickAgainNow)
-            {
-                await snapshot.WaitForNextAsync(cancellationToken).ConfigureAwait(false);
-            }
-
-            snapshot = controller.CurrentPicker;
-            result = snapshot.Picker.Pick(new PickContext(request));
+        }
+        catch (OperationCanceledException)
+        {
+            queued?.End("cancelled");
+            throw;
+        }
+        finally
+        {
+            queued?.End("failed"); // a no-op when it ended above
         }
     }
 
@@ -143,7 +178,7 @@ internal sealed class BalancingHandler(ChannelController controller) : HttpMessa
     /// Sends one attempt. When the call never reached the server: for the first attempt (<paramref name="pickedFrom"/>
     /// set) it goes on to pick again; inside the pick loop it returns <see cref="NeverReached"/> and the loop picks again.
     /// </summary>
-    private async Task<HttpResponseMessage> SendAsync(CallAttempt attempt, HttpRequestMessage request, PickerSnapshot? pickedFrom, CancellationToken cancellationToken)
+    private async Task<HttpResponseMessage> SendAsync(CallAttempt attempt, HttpRequestMessage request, PickerSnapshot? pickedFrom, CallRecord? call, CancellationToken cancellationToken)
     {
         HttpResponseMessage response;
         try
@@ -154,9 +189,14 @@ internal sealed class BalancingHandler(ChannelController controller) : HttpMessa
         {
             // Picked again, avoiding this backend until the picker changes; the deadline or cancellation bounds it.
             attempt.End(new Status(StatusCode.Unavailable, ex.Message, ex));
+            if (AttemptTracing.CallActivity is { } activity)
+            {
+                AttemptTracing.TransparentRetry(activity, attempt.Subchannel, ex);
+            }
+
             return pickedFrom is null
                 ? NeverReached
-                : await PickAndSendAsync(request, controller.CurrentPicker, null, new FailedPicks(pickedFrom, attempt.Subchannel), cancellationToken).ConfigureAwait(false);
+                : await PickAndSendAsync(request, controller.CurrentPicker, null, new FailedPicks(pickedFrom, attempt.Subchannel), call, cancellationToken).ConfigureAwait(false);
         }
         catch (HttpRequestException ex)
         {

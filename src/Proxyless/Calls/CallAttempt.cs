@@ -16,37 +16,56 @@ namespace Proxyless.Calls;
 internal sealed class CallAttempt
 {
     private readonly ICallTracker? _tracker;
+    private readonly CallRecord? _call;
     private readonly long _start;
-    private readonly string? _method; // set when the attempt's duration is recorded (a metrics listener asked for it)
+    private readonly string? _method; // set when the attempt's end is recorded (a metrics listener asked for it)
+    private readonly ReplayableContent? _sentBody; // counts the request's message bytes, when they are recorded
     private int _ended;
 
-    private CallAttempt(HttpSubchannel subchannel, ICallTracker? tracker, HttpRequestMessage request)
+    private CallAttempt(HttpSubchannel subchannel, ICallTracker? tracker, HttpRequestMessage request, CallRecord? call, bool transparent)
     {
         Subchannel = subchannel;
         _tracker = tracker;
+        _call = call;
+        call?.OnAttemptStarted(transparent);
+
         // The method name is taken from the request once, and only when a metrics listener wants it.
-        var method = AttemptMetrics.StartedEnabled || AttemptMetrics.DurationEnabled ? AttemptMetrics.Method(request) : null;
+        var method = AttemptMetrics.StartedEnabled || AttemptMetrics.EndEnabled ? call?.Method ?? MetricMethodNames.FromRequest(request) : null;
         if (method is not null)
         {
             AttemptMetrics.AttemptStarted(method, subchannel.Target);
         }
 
-        _method = AttemptMetrics.DurationEnabled ? method : null;
+        if (AttemptMetrics.EndEnabled)
+        {
+            _method = method;
+            _sentBody = AttemptMetrics.SentSizeEnabled ? request.Content as ReplayableContent : null;
+            ReceivedMessages = AttemptMetrics.ReceivedSizeEnabled ? new MessageSizeCounter() : null;
+        }
 
         if (tracker is not null || _method is not null)
         {
             _start = Stopwatch.GetTimestamp();
         }
 
+        ProxylessMetrics.BackendAttempt(subchannel.Target, subchannel.PeerText);
         tracker?.OnCallStarted();
     }
+
+    /// <summary>Counts the response's message bytes when they are recorded; fed by the response body.</summary>
+    public MessageSizeCounter? ReceivedMessages { get; }
 
     /// <summary>The subchannel the attempt runs on.</summary>
     public HttpSubchannel Subchannel { get; }
 
     /// <summary>Starts an attempt on a READY subchannel; null when it has no usable connection (no slot was taken).</summary>
-    public static CallAttempt? TryStart(HttpSubchannel subchannel, ICallTracker? tracker, HttpRequestMessage request)
-        => subchannel.TryAcquireCall() ? new CallAttempt(subchannel, tracker, request) : null;
+    /// <param name="subchannel">The picked subchannel.</param>
+    /// <param name="tracker">The policy's tracker for the call, if any.</param>
+    /// <param name="request">The request.</param>
+    /// <param name="call">The call's record when per-call metrics follow it.</param>
+    /// <param name="transparent">The handler is retrying on its own: an earlier attempt never reached its server.</param>
+    public static CallAttempt? TryStart(HttpSubchannel subchannel, ICallTracker? tracker, HttpRequestMessage request, CallRecord? call, bool transparent)
+        => subchannel.TryAcquireCall() ? new CallAttempt(subchannel, tracker, request, call, transparent) : null;
 
     /// <summary>Sends the request on the subchannel's connections.</summary>
     public Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
@@ -62,9 +81,10 @@ internal sealed class CallAttempt
 
         Subchannel.ReleaseCall();
         _tracker?.OnCallEnded(new CallCompletion(status, trailers, Stopwatch.GetElapsedTime(_start)));
+        _call?.OnAttemptEnded();
         if (_method is not null)
         {
-            AttemptMetrics.AttemptEnded(_method, Subchannel.Target, status.StatusCode, Stopwatch.GetElapsedTime(_start));
+            AttemptMetrics.AttemptEnded(_method, Subchannel.Target, status.StatusCode, Stopwatch.GetElapsedTime(_start), _sentBody?.SentMessageBytes, ReceivedMessages?.PayloadBytes);
         }
     }
 

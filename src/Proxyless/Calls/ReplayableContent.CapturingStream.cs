@@ -70,6 +70,7 @@ internal sealed partial class ReplayableContent
             bool kept;
             lock (owner)
             {
+                owner._sentMessages?.Observe(buffer.Span);
                 kept = owner.CaptureLocked(buffer.Span);
                 if (owner._deferring)
                 {

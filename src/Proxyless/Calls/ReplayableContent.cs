@@ -46,6 +46,7 @@ internal sealed partial class ReplayableContent : HttpContent
     private Task? _lastSend; // the latest request-stream write from _buffer
     private bool _sendsOverlapped; // two writes from _buffer were in flight together: never pool it
     private bool _disposed;
+    private readonly Diagnostics.MessageSizeCounter? _sentMessages; // when a listener records sent message sizes
 
     /// <param name="inner">The call's request content.</param>
     /// <param name="callCancelled">The call's own cancellation. Only it stops the copy: SocketsHttpHandler also cancels
@@ -54,6 +55,7 @@ internal sealed partial class ReplayableContent : HttpContent
     {
         _inner = inner;
         _callCancelled = callCancelled;
+        _sentMessages = Diagnostics.AttemptMetrics.SentSizeEnabled ? new Diagnostics.MessageSizeCounter() : null;
         if (inner.Headers.NonValidated.Count == 1 && inner.Headers.ContentType is { } contentType)
         {
             Headers.ContentType = contentType; // grpc-dotnet's contents carry only this: share it, parse nothing
@@ -70,6 +72,18 @@ internal sealed partial class ReplayableContent : HttpContent
         Sending,
         Captured,
         NotReplayable,
+    }
+
+    /// <summary>The request's message bytes written so far (gRFC A66's sent size), when a listener records them.</summary>
+    public long? SentMessageBytes
+    {
+        get
+        {
+            lock (this)
+            {
+                return _sentMessages?.PayloadBytes;
+            }
+        }
     }
 
     /// <summary>True when the body can be sent (again): it was never sent, or it was sent whole and kept.</summary>

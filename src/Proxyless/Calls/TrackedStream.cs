@@ -9,6 +9,8 @@ internal sealed class TrackedStream(Stream inner, TrackedContent owner) : Observ
 
     public override bool CanWrite => false;
 
+    protected override void OnData(ReadOnlySpan<byte> data) => owner.Attempt.ReceivedMessages?.Observe(data);
+
     protected override void OnEndOfStream() => owner.End(Status.DefaultSuccess, readTrailers: true);
 
     protected override void OnFailed(Exception exception) => owner.End(CallAttempt.FromException(exception), readTrailers: false);

@@ -6,12 +6,12 @@ namespace Proxyless.Diagnostics;
 
 /// <summary>
 /// gRFC A94's subchannel instruments, with its names, units and labels: connection attempts that succeeded or failed,
-/// disconnections of a connected subchannel with <c>grpc.disconnect_error</c>, and open connections, each labelled with
-/// <c>grpc.target</c>. Experimental in gRPC, so on <see cref="ProxylessMeters.Experimental"/>.
+/// disconnections of a connected subchannel with <c>grpc.disconnect_error</c>, and open connections (with
+/// <c>grpc.security_level</c>), each labelled with <c>grpc.target</c>. Experimental in gRPC, so on <see cref="ProxylessMeters.Experimental"/>.
 /// </summary>
 internal static class SubchannelMetrics
 {
-    private static readonly Meter Meter = new(ProxylessMeters.Experimental);
+    private static readonly Meter Meter = ProxylessMeters.ExperimentalMeter;
 
     private static readonly Counter<long> Disconnections = Meter.CreateCounter<long>(
         "grpc.subchannel.disconnections", "{disconnection}", "Number of times the selected subchannel becomes disconnected.");
@@ -36,9 +36,12 @@ internal static class SubchannelMetrics
 
     public static void AttemptFailed(string target) => AttemptsFailed.Add(1, new KeyValuePair<string, object?>("grpc.target", target));
 
-    public static void ConnectionOpened(string target) => OpenConnections.Add(1, new KeyValuePair<string, object?>("grpc.target", target));
+    public static void ConnectionOpened(string target, bool tls) => OpenConnections.Add(1, new TagList { { "grpc.target", target }, { "grpc.security_level", SecurityLevel(tls) } });
 
-    public static void ConnectionClosed(string target) => OpenConnections.Add(-1, new KeyValuePair<string, object?>("grpc.target", target));
+    public static void ConnectionClosed(string target, bool tls) => OpenConnections.Add(-1, new TagList { { "grpc.target", target }, { "grpc.security_level", SecurityLevel(tls) } });
+
+    // A94's optional grpc.security_level: TLS gives privacy and integrity; plaintext, none.
+    private static string SecurityLevel(bool tls) => tls ? "privacy_and_integrity" : "none";
 
     public static void Disconnected(string target, string error)
         => Disconnections.Add(1, new TagList { { "grpc.target", target }, { "grpc.disconnect_error", error } });

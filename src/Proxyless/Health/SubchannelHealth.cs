@@ -49,14 +49,17 @@ internal sealed class SubchannelHealth(
         _watch = null;
     }
 
-    /// <summary>Records an answer; false when it came from a watch that has since ended.</summary>
-    public bool TryRecord(object watch, bool healthy, Status reason)
+    /// <summary>Records an answer; false when it came from a watch that has since ended. <paramref name="changed"/> when
+    /// the answer flips between serving and not serving (or is the first).</summary>
+    public bool TryRecord(object watch, bool healthy, Status reason, out bool changed)
     {
+        changed = false;
         if (!ReferenceEquals(watch, _watch))
         {
             return false;
         }
 
+        changed = !_known || (_health.State == ConnectivityState.Ready) != healthy;
         _known = true;
         _health = healthy ? new SubchannelState(ConnectivityState.Ready, Status.DefaultSuccess) : new SubchannelState(ConnectivityState.TransientFailure, reason);
         return true;

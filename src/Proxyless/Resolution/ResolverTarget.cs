@@ -12,4 +12,9 @@ public sealed record ResolverTarget(string Scheme, string Authority, string Endp
 {
     /// <inheritdoc />
     public override string ToString() => Original;
+
+    /// <summary>The target as gRFC A66's <c>grpc.target</c> names it: <c>scheme://authority/endpoint</c>, scheme included.</summary>
+    internal string Canonical => _canonical ??= $"{Scheme}://{Authority}/{Endpoint}";
+
+    private string? _canonical;
 }

@@ -54,7 +54,7 @@ internal sealed class HttpSubchannel : Subchannel, IConnectionOwner
         PeerText = address.ToString();
         _listener = listener;
         _logger = host.LoggerFactory.CreateLogger<HttpSubchannel>();
-        _target = host.Target.ToString();
+        _target = host.Target.Canonical;
         _health = new Health.SubchannelHealth(host.BaseUri, SendAsync, PeerText, _logger, OnHealth);
         var options = host.ConnectionOptions;
         _backoff = new ExponentialBackoff(options.Backoff);
@@ -525,7 +525,7 @@ internal sealed class HttpSubchannel : Subchannel, IConnectionOwner
 
             if (_counted.Add(connection))
             {
-                SubchannelMetrics.ConnectionOpened(_target);
+                SubchannelMetrics.ConnectionOpened(_target, tls: _tls is not null);
             }
 
             if (_state.State == ConnectivityState.Ready)
@@ -562,7 +562,7 @@ internal sealed class HttpSubchannel : Subchannel, IConnectionOwner
                 _lastConnectionLoss = reason;
                 if (_counted.Remove(connection))
                 {
-                    SubchannelMetrics.ConnectionClosed(_target);
+                    SubchannelMetrics.ConnectionClosed(_target, tls: _tls is not null);
                 }
             }
 
@@ -640,8 +640,13 @@ internal sealed class HttpSubchannel : Subchannel, IConnectionOwner
     {
         using (ChangeState())
         {
-            if (_health.TryRecord(watch, healthy, reason))
+            if (_health.TryRecord(watch, healthy, reason, out var changed))
             {
+                if (changed)
+                {
+                    ProxylessMetrics.HealthChanged(_target, PeerText, healthy ? "SERVING" : "NOT_SERVING");
+                }
+
                 PublishLocked();
             }
         }

@@ -25,6 +25,7 @@ public class ClientFactoryTests
     [Fact]
     public async Task AFactoryClientIsBalancedAndKeepsInterceptorsCredentialsHandlersAndOptions()
     {
+        using var metrics = new Support.MetricRecorder(Proxyless.Diagnostics.ProxylessMeters.Stable);
         await using var backends = await BackendSet.StartAsync(2);
         var intercepted = 0;
         var authorizations = new ConcurrentQueue<string>();
@@ -61,6 +62,7 @@ public class ClientFactoryTests
             Assert.Equal(4, intercepted);
             Assert.Equal(Enumerable.Repeat("Bearer token-1", 4), authorizations);
             Assert.Equal(2, channel.GetDiagnostics().Subchannels.Count);
+            Assert.Equal(4, metrics.Of("grpc.client.call.duration", backends.Target).Count); // per-call metrics through the factory's invoker
             await provider.DisposeAsync();
             Assert.Equal(ConnectivityState.Shutdown, channel.State); // disposed with the container
         }

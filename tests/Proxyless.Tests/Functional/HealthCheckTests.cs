@@ -1,5 +1,6 @@
 using Grpc.Examples.Echo;
 using Grpc.Health.V1;
+using Proxyless.Diagnostics;
 using Proxyless.Tests.Support;
 using ServingStatus = Grpc.Health.V1.HealthCheckResponse.Types.ServingStatus;
 
@@ -26,6 +27,7 @@ public class HealthCheckTests
     [Fact]
     public async Task NotServingMovesTrafficAwayAndServingBringsItBack()
     {
+        using var metrics = new MetricRecorder(ProxylessMeters.Stable);
         await using var backends = await BackendSet.StartAsync(3);
         using var channel = BalancedChannel.Create(backends.Target, new BalancedChannelOptions { ServiceConfig = Config("round_robin") });
         var client = new Echo.EchoClient(channel);
@@ -38,6 +40,13 @@ public class HealthCheckTests
 
         backends[1].Health!.SetStatus(Service, ServingStatus.Serving);
         await Eventually.TrueAsync(async () => (await CallsPerBackendAsync(client, backends, 6))[1] > 0, "traffic to return");
+
+        // Each backend's first answer (SERVING), then backend 1's two changes, as health_changes.
+        var changes = metrics.Of("proxyless.subchannel.health_changes", backends.Target)
+            .Select(m => ((string)m.Tags["proxyless.backend"]!, (string)m.Tags["proxyless.health.state"]!)).ToList();
+        Assert.Equal(5, changes.Count);
+        Assert.Equal(["SERVING", "NOT_SERVING", "SERVING"], changes.Where(c => c.Item1 == backends[1].Address).Select(c => c.Item2));
+        Assert.Equal(["SERVING"], changes.Where(c => c.Item1 == backends[0].Address).Select(c => c.Item2));
     }
 
     [Fact]

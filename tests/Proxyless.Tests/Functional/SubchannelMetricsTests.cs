@@ -33,6 +33,7 @@ public sealed class SubchannelMetricsTests : IDisposable
 
         Assert.Equal(2, Sum("grpc.subchannel.connection_attempts_succeeded", target));
         Assert.Equal(2, Sum("grpc.subchannel.open_connections", target));
+        Assert.All(_metrics.Of("grpc.subchannel.open_connections", target), m => Assert.Equal("none", m.Tags["grpc.security_level"])); // plaintext
         Assert.Equal(0, Sum("grpc.subchannel.disconnections", target));
 
         await backends[1].DisposeAsync(); // a graceful stop: GOAWAY, then close

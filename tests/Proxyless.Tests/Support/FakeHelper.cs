@@ -34,6 +34,8 @@ internal sealed class FakeHelper : IChannelControlHelper
 
     public string Authority => "fake";
 
+    public string Target { get; } = $"fake:///{Guid.NewGuid():N}"; // unique, so metric tests running together do not mix
+
     public FakeSubchannel Get(string address) => Subchannels.Last(s => s.Address.ToString() == address);
 
     public List<SubchannelOptions?> SubchannelOptions { get; } = [];

@@ -23,9 +23,22 @@ internal sealed class MetricRecorder : IDisposable
         _listener.Start();
     }
 
-    /// <summary>The measurements of <paramref name="instrument"/> whose <c>grpc.target</c> is <paramref name="target"/>.</summary>
+    /// <summary>
+    /// The measurements of <paramref name="instrument"/> whose <c>grpc.target</c> is <paramref name="target"/>, given as
+    /// the channel was created (<c>ipv4:127.0.0.1:5000</c>) and compared in A66's canonical form (<c>ipv4:///127.0.0.1:5000</c>).
+    /// </summary>
     public IReadOnlyList<(double Value, Dictionary<string, object?> Tags)> Of(string instrument, string target)
-        => [.. _measurements.Where(m => m.Name == instrument && Equals(m.Tags.GetValueOrDefault("grpc.target"), target)).Select(m => (m.Value, m.Tags))];
+    {
+        var canonical = Canonical(target);
+        return [.. _measurements.Where(m => m.Name == instrument && Equals(m.Tags.GetValueOrDefault("grpc.target"), canonical)).Select(m => (m.Value, m.Tags))];
+    }
+
+    /// <summary>Sums <paramref name="instrument"/>'s values for <paramref name="target"/>.</summary>
+    public double Sum(string instrument, string target) => Of(instrument, target).Sum(m => m.Value);
+
+    /// <summary>A66's canonical target: <c>scheme://authority/endpoint</c>.</summary>
+    public static string Canonical(string target)
+        => target.Contains("://", StringComparison.Ordinal) ? target : $"{target[..target.IndexOf(':', StringComparison.Ordinal)]}:///{target[(target.IndexOf(':', StringComparison.Ordinal) + 1)..]}";
 
     public void Dispose() => _listener.Dispose();
 

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using Proxyless.Diagnostics;
 using Proxyless.Resolution;
 
 namespace Proxyless.Balancing.Policies.OutlierDetection;
@@ -123,6 +124,7 @@ internal sealed class OutlierDetectionLoadBalancer : LoadBalancer
                 {
                     address.Uneject();
                     OutlierLog.Unejected(_logger, address.Key);
+                    ProxylessMetrics.Unejected(_helper.Target, address.Key);
                 }
             }
         }
@@ -151,7 +153,7 @@ internal sealed class OutlierDetectionLoadBalancer : LoadBalancer
 
             if (rates[i] < threshold && candidates[i].EjectedAt is null && System.Random.Shared.Next(100) < settings.EnforcementPercentage)
             {
-                Eject(candidates[i], now, $"success rate {rates[i]:P0} is below {threshold:P0} (mean {mean:P0})");
+                Eject(candidates[i], now, "success_rate", $"success rate {rates[i]:P0} is below {threshold:P0} (mean {mean:P0})");
             }
         }
     }
@@ -174,7 +176,7 @@ internal sealed class OutlierDetectionLoadBalancer : LoadBalancer
             var failurePercent = 100.0 * address.LastFailures / address.LastTotal;
             if (failurePercent > settings.Threshold && address.EjectedAt is null && System.Random.Shared.Next(100) < settings.EnforcementPercentage)
             {
-                Eject(address, now, $"{failurePercent:0}% of {address.LastTotal} calls failed (threshold {settings.Threshold}%)");
+                Eject(address, now, "failure_percentage", $"{failurePercent:0}% of {address.LastTotal} calls failed (threshold {settings.Threshold}%)");
             }
         }
     }
@@ -182,10 +184,11 @@ internal sealed class OutlierDetectionLoadBalancer : LoadBalancer
     private bool MaxEjectedReached(OutlierDetectionConfig config)
         => _addresses.Count == 0 || 100.0 * _addresses.Values.Count(a => a.EjectedAt is not null) / _addresses.Count >= config.MaxEjectionPercent;
 
-    private void Eject(AddressState address, DateTimeOffset now, string reason)
+    private void Eject(AddressState address, DateTimeOffset now, string algorithm, string reason)
     {
         address.Multiplier++;
         OutlierLog.Ejected(_logger, address.Key, reason);
+        ProxylessMetrics.Ejected(_helper.Target, address.Key, algorithm);
         address.Eject(now, new Status(StatusCode.Unavailable, $"{address.Key} is ejected by outlier detection: {reason}"));
     }
 
@@ -326,6 +329,8 @@ internal sealed class OutlierDetectionLoadBalancer : LoadBalancer
         public ILoggerFactory LoggerFactory => owner._helper.LoggerFactory;
 
         public string Authority => owner._helper.Authority;
+
+        public string Target => owner._helper.Target;
 
         public Subchannel CreateSubchannel(BackendAddress address, Action<SubchannelState> onStateChanged, SubchannelOptions? options = null)
         {

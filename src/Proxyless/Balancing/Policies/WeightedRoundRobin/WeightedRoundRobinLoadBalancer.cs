@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using Proxyless.Balancing.Policies.PickFirst;
+using Proxyless.Diagnostics;
 using Proxyless.Orca;
 using Proxyless.Resolution;
 
@@ -39,7 +40,16 @@ internal sealed class WeightedRoundRobinLoadBalancer : EndpointPickingLoadBalanc
     {
         var now = Helper.TimeProvider.GetTimestamp();
         var trackers = ready.Select(c => _weights.GetValue(c, _ => new EndpointWeight(Helper.TimeProvider))).ToArray();
-        var weights = trackers.Select(t => t.CurrentWeight(now, _config)).ToArray();
+        var weights = new double[trackers.Length];
+        int notYetUsable = 0, stale = 0;
+        for (var i = 0; i < trackers.Length; i++)
+        {
+            weights[i] = trackers[i].CurrentWeight(now, _config, out var usability);
+            notYetUsable += usability == WeightUsability.NotYetUsable ? 1 : 0;
+            stale += usability == WeightUsability.Stale ? 1 : 0;
+        }
+
+        var usable = weights;
         if (weights.All(w => w <= 0))
         {
             // No backend sends (fresh) ORCA reports: use the static weights the resolver or registry gave.
@@ -47,7 +57,14 @@ internal sealed class WeightedRoundRobinLoadBalancer : EndpointPickingLoadBalanc
         }
 
         _sequence += ready.Count;
-        return new WeightedPicker(ready.Select(c => c.Picker).ToArray(), trackers, StaticStrideScheduler.Create(weights, _sequence), weights);
+        var scheduler = StaticStrideScheduler.Create(weights, _sequence);
+        if (WrrMetrics.Enabled)
+        {
+            // A78: a fallback is an update with fewer than two usable ORCA weights; unusable weights are recorded as 0.
+            WrrMetrics.SchedulerUpdated(Helper.Target, usable, notYetUsable, stale, fellBack: usable.Count(w => w > 0) < 2);
+        }
+
+        return new WeightedPicker(ready.Select(c => c.Picker).ToArray(), trackers, scheduler, weights);
     }
 
     protected override void Dispose(bool disposing)
@@ -66,6 +83,13 @@ internal sealed class WeightedRoundRobinLoadBalancer : EndpointPickingLoadBalanc
 
         Republish();
         _timer = Helper.ScheduleDelayed(_config.WeightUpdatePeriod, OnUpdatePeriod);
+    }
+
+    private enum WeightUsability
+    {
+        Usable,
+        NotYetUsable,
+        Stale,
     }
 
     /// <summary>An endpoint's ORCA-derived weight, fed by the trailers of its calls.</summary>
@@ -113,23 +137,32 @@ internal sealed class WeightedRoundRobinLoadBalancer : EndpointPickingLoadBalanc
             }
         }
 
-        public double CurrentWeight(long now, WeightedRoundRobinConfig config)
+        public double CurrentWeight(long now, WeightedRoundRobinConfig config, out WeightUsability usability)
         {
             lock (_lock)
             {
                 _penalty = config.ErrorUtilizationPenalty;
                 if (_lastUpdated == 0)
                 {
+                    usability = WeightUsability.NotYetUsable; // no report yet
                     return 0;
                 }
 
                 if (time.GetElapsedTime(_lastUpdated, now) >= config.WeightExpirationPeriod)
                 {
                     _nonEmptySince = 0; // stale: the blackout starts again with the next report
+                    usability = WeightUsability.Stale;
                     return 0;
                 }
 
-                return config.BlackoutPeriod > TimeSpan.Zero && time.GetElapsedTime(_nonEmptySince, now) < config.BlackoutPeriod ? 0 : _weight;
+                if (config.BlackoutPeriod > TimeSpan.Zero && time.GetElapsedTime(_nonEmptySince, now) < config.BlackoutPeriod)
+                {
+                    usability = WeightUsability.NotYetUsable; // within the blackout period
+                    return 0;
+                }
+
+                usability = WeightUsability.Usable;
+                return _weight;
             }
         }
     }

@@ -1,6 +1,7 @@
 using System.Net;
 using Proxyless.Balancing;
 using Proxyless.Configuration;
+using Proxyless.Diagnostics;
 using Proxyless.Resolution;
 using Proxyless.Tests.Support;
 
@@ -162,6 +163,31 @@ public class OutlierDetectionLoadBalancerTests
             Assert.DoesNotContain(5, Picked(helper));
             helper.Advance(TimeSpan.FromSeconds(10)); // t = 100 s
             Assert.Contains(5, Picked(helper));
+        }
+    }
+
+    [Fact]
+    public void AnEjectionAndItsEndAreCountedOnceWithTheBackendAndAlgorithm()
+    {
+        using var metrics = new MetricRecorder(ProxylessMeters.Stable);
+        var (helper, policy) = Start("""
+            "failurePercentageEjection":{"threshold":50,"requestVolume":10,"minimumHosts":1},"maxEjectionPercent":50,
+            "baseEjectionTime":"30s"
+            """);
+        using (policy)
+        {
+            Calls(helper, 100, (port, _) => port == 5 ? StatusCode.Unavailable : StatusCode.OK);
+            helper.Advance(TimeSpan.FromSeconds(10));
+            var ejection = Assert.Single(metrics.Of("proxyless.lb.outlier_detection.ejections", helper.Target));
+            Assert.Equal(1, ejection.Value);
+            Assert.Equal("127.0.0.1:5", ejection.Tags["proxyless.backend"]);
+            Assert.Equal("failure_percentage", ejection.Tags["proxyless.ejection.reason"]);
+            Assert.Empty(metrics.Of("proxyless.lb.outlier_detection.unejections", helper.Target));
+
+            helper.Advance(TimeSpan.FromSeconds(30)); // t = 40 s: the ejection time is over
+            var unejection = Assert.Single(metrics.Of("proxyless.lb.outlier_detection.unejections", helper.Target));
+            Assert.Equal("127.0.0.1:5", unejection.Tags["proxyless.backend"]);
+            Assert.Single(metrics.Of("proxyless.lb.outlier_detection.ejections", helper.Target));
         }
     }
 

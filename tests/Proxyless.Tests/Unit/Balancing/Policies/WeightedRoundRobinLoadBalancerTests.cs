@@ -2,6 +2,7 @@ using System.Net;
 using Google.Protobuf;
 using Proxyless.Balancing;
 using Proxyless.Configuration;
+using Proxyless.Diagnostics;
 using Proxyless.Orca;
 using Proxyless.Resolution;
 using Proxyless.Tests.Support;
@@ -71,6 +72,42 @@ public class WeightedRoundRobinLoadBalancerTests
             Report(helper);
             helper.Advance(TimeSpan.FromSeconds(1)); // 10 s since the first report
             Assert.InRange(ShareOfPort2(helper), 0.89, 0.91); // ORCA: 1000 vs 111
+        }
+    }
+
+    [Fact]
+    public void EachSchedulerUpdateRecordsA78sFallbackUsabilityStalenessAndWeights()
+    {
+        using var metrics = new MetricRecorder(ProxylessMeters.Experimental);
+        var (helper, policy) = Start("""{"blackoutPeriod":"10s","weightExpirationPeriod":"60s","weightUpdatePeriod":"1s"}""");
+        using (policy)
+        {
+            int Count(string name) => metrics.Of(name, helper.Target).Count;
+            double Sum(string name) => metrics.Sum(name, helper.Target);
+
+            // Before any report: every update falls back, and each READY endpoint is not yet usable, with weight 0.
+            Assert.True(Count("grpc.lb.wrr.rr_fallback") >= 1);
+            var (weights, fallbacks0) = (Count("grpc.lb.wrr.endpoint_weights"), Count("grpc.lb.wrr.rr_fallback"));
+            helper.Advance(TimeSpan.FromSeconds(1)); // one scheduler update over both READY endpoints
+            Assert.Equal(weights + 2, Count("grpc.lb.wrr.endpoint_weights"));
+            Assert.Equal(fallbacks0 + 1, Count("grpc.lb.wrr.rr_fallback"));
+            Assert.Equal(Count("grpc.lb.wrr.endpoint_weights"), Sum("grpc.lb.wrr.endpoint_weight_not_yet_usable"));
+            Assert.Equal(0, Sum("grpc.lb.wrr.endpoint_weights"));
+
+            Report(helper);
+            helper.Advance(TimeSpan.FromSeconds(10)); // blackout over: weights 100/0.9 and 100/0.1
+            Report(helper);
+            var before = Count("grpc.lb.wrr.endpoint_weights");
+            helper.Advance(TimeSpan.FromSeconds(1));
+            var last = metrics.Of("grpc.lb.wrr.endpoint_weights", helper.Target).Skip(before).Select(m => Math.Round(m.Value, 1)).Order().ToArray();
+            Assert.Equal([111.1, 1000.0], last);
+            Assert.Equal(0, Sum("grpc.lb.wrr.endpoint_weight_stale"));
+            var fallbacks = Count("grpc.lb.wrr.rr_fallback");
+
+            helper.Advance(TimeSpan.FromSeconds(60)); // no report for 60 s: both stale, and RR again
+            Assert.True(Sum("grpc.lb.wrr.endpoint_weight_stale") >= 2);
+            Assert.True(Count("grpc.lb.wrr.rr_fallback") > fallbacks);
+            Assert.All(metrics.Of("grpc.lb.wrr.rr_fallback", helper.Target), m => Assert.Equal("", m.Tags["grpc.lb.locality"]));
         }
     }
 

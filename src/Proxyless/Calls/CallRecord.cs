@@ -1,0 +1,109 @@
+using System.Diagnostics;
+using Proxyless.Diagnostics;
+
+namespace Proxyless.Calls;
+
+/// <summary>
+/// One call as the per-call metrics see it, from the moment the application starts it to the moment its status is
+/// delivered: how many HTTP requests grpc-dotnet made for it (its retries or hedges), how many attempts the balancing
+/// handler added (transparent retries), and how long no attempt was running between attempts (A96's retry delay).
+/// It travels to the handler in an <see cref="AsyncLocal{T}"/> set while grpc-dotnet starts the call (its retry and
+/// hedging loops run in that execution context). Exists only while a per-call instrument is listened to.
+/// </summary>
+internal sealed class CallRecord
+{
+    private static readonly AsyncLocal<CallRecord?> CurrentCall = new();
+
+    private readonly string _target;
+    private readonly bool _hedged;
+    private readonly long _start = Stopwatch.GetTimestamp();
+    private int _requests;
+    private int _transparentRetries;
+    private int _activeAttempts;
+    private long _idleSince; // when the last running attempt ended; 0 before the first attempt
+    private long _delayTicks;
+    private int _ended;
+
+    private CallRecord(string method, string target, bool hedged)
+    {
+        Method = method;
+        _target = target;
+        _hedged = hedged;
+    }
+
+    /// <summary>The call being started on this execution context, if its metrics are followed.</summary>
+    public static CallRecord? Current => CurrentCall.Value;
+
+    /// <summary>The call's <c>grpc.method</c> label.</summary>
+    public string Method { get; }
+
+    /// <summary>Starts following a call when a per-call instrument is listened to; null otherwise.</summary>
+    public static CallRecord? TryStart(string fullMethodName, string target, bool hedged)
+        => CallMetrics.Enabled ? new CallRecord(MetricMethodNames.FromPath(fullMethodName), target, hedged) : null;
+
+    /// <summary>Makes this the current call until the returned scope ends (around grpc-dotnet's start of the call).</summary>
+    public Scope Enter()
+    {
+        var previous = CurrentCall.Value;
+        CurrentCall.Value = this;
+        return new Scope(previous);
+    }
+
+    /// <summary>grpc-dotnet sent one more HTTP request for the call (its first attempt, a retry or a hedge).</summary>
+    public void OnRequest() => Interlocked.Increment(ref _requests);
+
+    /// <summary>An attempt started on a subchannel; <paramref name="transparent"/> when the handler retried on its own.</summary>
+    public void OnAttemptStarted(bool transparent)
+    {
+        lock (this)
+        {
+            if (transparent)
+            {
+                _transparentRetries++;
+            }
+
+            if (_activeAttempts++ == 0 && _idleSince != 0)
+            {
+                _delayTicks += Stopwatch.GetTimestamp() - _idleSince;
+            }
+        }
+    }
+
+    /// <summary>An attempt ended.</summary>
+    public void OnAttemptEnded()
+    {
+        lock (this)
+        {
+            if (--_activeAttempts == 0)
+            {
+                _idleSince = Stopwatch.GetTimestamp();
+            }
+        }
+    }
+
+    /// <summary>The call's status reached the application: records the call once.</summary>
+    public void End(StatusCode status)
+    {
+        if (Interlocked.Exchange(ref _ended, 1) != 0)
+        {
+            return;
+        }
+
+        int retries, transparent;
+        long delay;
+        lock (this)
+        {
+            retries = Math.Max(0, _requests - 1);
+            transparent = _transparentRetries;
+            delay = _delayTicks;
+        }
+
+        CallMetrics.CallEnded(Method, _target, status, Stopwatch.GetElapsedTime(_start), retries, _hedged, transparent, TimeSpan.FromSeconds(delay / (double)Stopwatch.Frequency));
+    }
+
+    /// <summary>Restores the previous current call.</summary>
+    public readonly struct Scope(CallRecord? previous) : IDisposable
+    {
+        public void Dispose() => CurrentCall.Value = previous;
+    }
+}
