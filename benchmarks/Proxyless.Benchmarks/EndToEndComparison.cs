@@ -6,13 +6,14 @@ using Grpc.Net.Client;
 namespace Proxyless.Benchmarks;
 
 /// <summary>
-/// Unary calls over loopback to backends in a separate process, measured in one run for three clients: a direct
-/// single-address GrpcChannel, grpc-dotnet's built-in round_robin, and Proxyless round_robin. Prints calls per second,
-/// client bytes allocated per call, and the ratios of Proxyless to grpc-dotnet round_robin.
+/// Unary calls over loopback to backends in a separate process, measured in one run for four clients: a direct
+/// single-address GrpcChannel, grpc-dotnet's built-in round_robin, Proxyless round_robin, and Proxyless round_robin
+/// while a listener records every Proxyless instrument. Prints calls per second, client bytes allocated per call, the
+/// ratios of Proxyless to grpc-dotnet round_robin, and what the metrics listener costs.
 /// </summary>
 internal static class EndToEndComparison
 {
-    private sealed record Variant(string Name, Echo.EchoClient Client, IDisposable Channel);
+    private sealed record Variant(string Name, Echo.EchoClient Client, IDisposable Channel, Func<IDisposable>? Attach = null);
 
     public static async Task<int> RunAsync(int sequentialCalls, int concurrentCalls, int concurrency, int rounds)
     {
@@ -26,15 +27,21 @@ internal static class EndToEndComparison
         {
             ServiceConfig = """{"loadBalancingConfig":[{"round_robin":{}}]}""",
         });
+        var metered = BalancedChannel.Create("ipv4:" + string.Join(",", servers.Ports.Select(p => $"127.0.0.1:{p}")), new BalancedChannelOptions
+        {
+            ServiceConfig = """{"loadBalancingConfig":[{"round_robin":{}}]}""",
+        });
         Variant[] variants =
         [
             new("direct GrpcChannel (1 backend)", new Echo.EchoClient(direct), direct),
             new("grpc-dotnet round_robin", new Echo.EchoClient(builtIn), builtIn),
             new("Proxyless round_robin", new Echo.EchoClient(ours), ours),
+            new("Proxyless round_robin, metrics listener", new Echo.EchoClient(metered), metered, MetricsListener.Start),
         ];
 
         foreach (var variant in variants)
         {
+            using var listener = variant.Attach?.Invoke();
             await MeasureAsync(variant.Client, 2000, 1);
             await MeasureAsync(variant.Client, 4000, concurrency);
         }
@@ -46,6 +53,7 @@ internal static class EndToEndComparison
             for (var k = 0; k < variants.Length; k++)
             {
                 var variant = variants[(k + round) % variants.Length];
+                using var listener = variant.Attach?.Invoke(); // only while this client runs
                 Add(results, variant.Name, "sequential", await MeasureAsync(variant.Client, sequentialCalls, 1));
                 Add(results, variant.Name, $"{concurrency} callers", await MeasureAsync(variant.Client, concurrentCalls, concurrency));
             }
@@ -71,6 +79,11 @@ internal static class EndToEndComparison
             var vsDirect = o.Zip(d, (x, y) => x.Rate / y.Rate).ToList();
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"{mode}: Proxyless / grpc-dotnet round_robin = {Stats(rate)} calls/s, {Stats(bytes)} bytes/call; Proxyless / direct = {Stats(vsDirect)} calls/s"));
+            var m = results[(variants[3].Name, mode)];
+            var meteredRate = m.Zip(o, (x, y) => x.Rate / y.Rate).ToList();
+            var extraBytes = m.Zip(o, (x, y) => x.Bytes - y.Bytes).Order().ToArray();
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"{mode}: Proxyless with metrics listener / without = {Stats(meteredRate)} calls/s, {extraBytes[extraBytes.Length / 2]:+0;-0} bytes/call (min {extraBytes[0]:+0;-0}, max {extraBytes[^1]:+0;-0})"));
         }
 
         foreach (var variant in variants)

@@ -41,6 +41,11 @@ if (args.Length >= 1 && args[0] == "--shutdown")
     return await ShutdownScenario.RunAsync(i >= 0 ? int.Parse(args[i + 1], CultureInfo.InvariantCulture) : 7);
 }
 
+if (args.Length >= 1 && args[0] == "--alloc-by-type")
+{
+    return await AllocationBreakdown.RunAsync();
+}
+
 if (args.Length >= 1 && args[0] == "--e2e")
 {
     int Option(string name, int fallback)

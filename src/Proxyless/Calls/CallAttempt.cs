@@ -20,6 +20,8 @@ internal sealed class CallAttempt
     private readonly long _start;
     private readonly string? _method; // set when the attempt's end is recorded (a metrics listener asked for it)
     private readonly ReplayableContent? _sentBody; // counts the request's message bytes, when they are recorded
+    private readonly bool _countReceived;
+    private MessageSizeCounter _received;
     private int _ended;
 
     private CallAttempt(HttpSubchannel subchannel, ICallTracker? tracker, HttpRequestMessage request, CallRecord? call, bool transparent)
@@ -40,7 +42,7 @@ internal sealed class CallAttempt
         {
             _method = method;
             _sentBody = AttemptMetrics.SentSizeEnabled ? request.Content as ReplayableContent : null;
-            ReceivedMessages = AttemptMetrics.ReceivedSizeEnabled ? new MessageSizeCounter() : null;
+            _countReceived = AttemptMetrics.ReceivedSizeEnabled;
         }
 
         if (tracker is not null || _method is not null)
@@ -52,8 +54,14 @@ internal sealed class CallAttempt
         tracker?.OnCallStarted();
     }
 
-    /// <summary>Counts the response's message bytes when they are recorded; fed by the response body.</summary>
-    public MessageSizeCounter? ReceivedMessages { get; }
+    /// <summary>Counts response bytes as the body is read, when the received message size is recorded.</summary>
+    public void OnReceived(ReadOnlySpan<byte> data)
+    {
+        if (_countReceived)
+        {
+            _received.Observe(data);
+        }
+    }
 
     /// <summary>The subchannel the attempt runs on.</summary>
     public HttpSubchannel Subchannel { get; }
@@ -84,7 +92,7 @@ internal sealed class CallAttempt
         _call?.OnAttemptEnded();
         if (_method is not null)
         {
-            AttemptMetrics.AttemptEnded(_method, Subchannel.Target, status.StatusCode, Stopwatch.GetElapsedTime(_start), _sentBody?.SentMessageBytes, ReceivedMessages?.PayloadBytes);
+            AttemptMetrics.AttemptEnded(_method, Subchannel.Target, status.StatusCode, Stopwatch.GetElapsedTime(_start), _sentBody?.SentMessageBytes, _countReceived ? _received.PayloadBytes : null);
         }
     }
 

@@ -12,6 +12,13 @@ internal sealed class CallObserver(string target, HedgedMethods hedged)
 {
     private static readonly Status DisposedEarly = new(StatusCode.Cancelled, "the call was disposed before it ended");
 
+    private static readonly Action<object> DisposeAction = static s =>
+    {
+        var record = (CallRecord)s;
+        record.End(DisposedEarly.StatusCode); // a no-op when the call already ended
+        ((IDisposable)record.Call!).Dispose();
+    };
+
     /// <summary>A record for a new call of <paramref name="method"/>, or null when no per-call instrument is listened to.</summary>
     public CallRecord? Start(IMethod method) => CallRecord.TryStart(method.FullName, target, hedged.IsHedged(method));
 
@@ -35,17 +42,58 @@ internal sealed class CallObserver(string target, HedgedMethods hedged)
         return response;
     }
 
+    // The wrappers use Grpc.Core's state-taking constructors with static lambdas over the record (which holds the
+    // inner call), so wrapping allocates only the wrapper and, for a response task, its continuation. The inner call's
+    // response headers are only asked for when the application asks.
     public static AsyncUnaryCall<TResponse> Observe<TResponse>(CallRecord record, AsyncUnaryCall<TResponse> call)
-        => new(ObserveResponseAsync(call.ResponseAsync, record), call.ResponseHeadersAsync, call.GetStatus, call.GetTrailers, () => Dispose(record, call));
+    {
+        record.Call = call;
+        return new(
+            ObserveResponseAsync(call.ResponseAsync, record),
+            static s => Inner<AsyncUnaryCall<TResponse>>(s).ResponseHeadersAsync,
+            static s => Inner<AsyncUnaryCall<TResponse>>(s).GetStatus(),
+            static s => Inner<AsyncUnaryCall<TResponse>>(s).GetTrailers(),
+            DisposeAction,
+            record);
+    }
 
     public static AsyncClientStreamingCall<TRequest, TResponse> Observe<TRequest, TResponse>(CallRecord record, AsyncClientStreamingCall<TRequest, TResponse> call)
-        => new(call.RequestStream, ObserveResponseAsync(call.ResponseAsync, record), call.ResponseHeadersAsync, call.GetStatus, call.GetTrailers, () => Dispose(record, call));
+    {
+        record.Call = call;
+        return new(
+            call.RequestStream,
+            ObserveResponseAsync(call.ResponseAsync, record),
+            static s => Inner<AsyncClientStreamingCall<TRequest, TResponse>>(s).ResponseHeadersAsync,
+            static s => Inner<AsyncClientStreamingCall<TRequest, TResponse>>(s).GetStatus(),
+            static s => Inner<AsyncClientStreamingCall<TRequest, TResponse>>(s).GetTrailers(),
+            DisposeAction,
+            record);
+    }
 
     public static AsyncServerStreamingCall<TResponse> Observe<TResponse>(CallRecord record, AsyncServerStreamingCall<TResponse> call)
-        => new(new ObservedResponseStream<TResponse>(call.ResponseStream, record, call.GetStatus), call.ResponseHeadersAsync, call.GetStatus, call.GetTrailers, () => Dispose(record, call));
+    {
+        record.Call = call;
+        return new(
+            new ObservedResponseStream<TResponse>(call.ResponseStream, record, call.GetStatus),
+            static s => Inner<AsyncServerStreamingCall<TResponse>>(s).ResponseHeadersAsync,
+            static s => Inner<AsyncServerStreamingCall<TResponse>>(s).GetStatus(),
+            static s => Inner<AsyncServerStreamingCall<TResponse>>(s).GetTrailers(),
+            DisposeAction,
+            record);
+    }
 
     public static AsyncDuplexStreamingCall<TRequest, TResponse> Observe<TRequest, TResponse>(CallRecord record, AsyncDuplexStreamingCall<TRequest, TResponse> call)
-        => new(call.RequestStream, new ObservedResponseStream<TResponse>(call.ResponseStream, record, call.GetStatus), call.ResponseHeadersAsync, call.GetStatus, call.GetTrailers, () => Dispose(record, call));
+    {
+        record.Call = call;
+        return new(
+            call.RequestStream,
+            new ObservedResponseStream<TResponse>(call.ResponseStream, record, call.GetStatus),
+            static s => Inner<AsyncDuplexStreamingCall<TRequest, TResponse>>(s).ResponseHeadersAsync,
+            static s => Inner<AsyncDuplexStreamingCall<TRequest, TResponse>>(s).GetStatus(),
+            static s => Inner<AsyncDuplexStreamingCall<TRequest, TResponse>>(s).GetTrailers(),
+            DisposeAction,
+            record);
+    }
 
     /// <summary>The status an application sees in <paramref name="ex"/>.</summary>
     public static StatusCode StatusOf(Exception ex) => ex switch
@@ -72,11 +120,7 @@ internal sealed class CallObserver(string target, HedgedMethods hedged)
         return result;
     }
 
-    private static void Dispose(CallRecord record, IDisposable call)
-    {
-        record.End(DisposedEarly.StatusCode); // a no-op when the call already ended
-        call.Dispose();
-    }
+    private static TCall Inner<TCall>(object state) => (TCall)((CallRecord)state).Call!;
 
     /// <summary>A response stream whose end (or failure) ends the call's record.</summary>
     private sealed class ObservedResponseStream<T>(IAsyncStreamReader<T> inner, CallRecord record, Func<Status> getStatus) : IAsyncStreamReader<T>

@@ -37,6 +37,9 @@ internal sealed class CallRecord
     /// <summary>The call's <c>grpc.method</c> label.</summary>
     public string Method { get; }
 
+    /// <summary>The call object grpc-dotnet returned, which the application's wrapper forwards to.</summary>
+    public object? Call { get; set; }
+
     /// <summary>Starts following a call when a per-call instrument is listened to; null otherwise.</summary>
     public static CallRecord? TryStart(string fullMethodName, string target, bool hedged)
         => CallMetrics.Enabled ? new CallRecord(MetricMethodNames.FromPath(fullMethodName), target, hedged) : null;

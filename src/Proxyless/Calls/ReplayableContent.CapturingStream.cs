@@ -70,7 +70,11 @@ internal sealed partial class ReplayableContent
             bool kept;
             lock (owner)
             {
-                owner._sentMessages?.Observe(buffer.Span);
+                if (owner._countSent)
+                {
+                    owner._sentMessages.Observe(buffer.Span);
+                }
+
                 kept = owner.CaptureLocked(buffer.Span);
                 if (owner._deferring)
                 {

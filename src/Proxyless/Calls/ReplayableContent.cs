@@ -46,7 +46,8 @@ internal sealed partial class ReplayableContent : HttpContent
     private Task? _lastSend; // the latest request-stream write from _buffer
     private bool _sendsOverlapped; // two writes from _buffer were in flight together: never pool it
     private bool _disposed;
-    private readonly Diagnostics.MessageSizeCounter? _sentMessages; // when a listener records sent message sizes
+    private readonly bool _countSent; // a listener records sent message sizes
+    private Diagnostics.MessageSizeCounter _sentMessages; // guarded by lock (this)
 
     /// <param name="inner">The call's request content.</param>
     /// <param name="callCancelled">The call's own cancellation. Only it stops the copy: SocketsHttpHandler also cancels
@@ -55,7 +56,7 @@ internal sealed partial class ReplayableContent : HttpContent
     {
         _inner = inner;
         _callCancelled = callCancelled;
-        _sentMessages = Diagnostics.AttemptMetrics.SentSizeEnabled ? new Diagnostics.MessageSizeCounter() : null;
+        _countSent = Diagnostics.AttemptMetrics.SentSizeEnabled;
         if (inner.Headers.NonValidated.Count == 1 && inner.Headers.ContentType is { } contentType)
         {
             Headers.ContentType = contentType; // grpc-dotnet's contents carry only this: share it, parse nothing
@@ -81,7 +82,7 @@ internal sealed partial class ReplayableContent : HttpContent
         {
             lock (this)
             {
-                return _sentMessages?.PayloadBytes;
+                return _countSent ? _sentMessages.PayloadBytes : null;
             }
         }
     }

@@ -9,7 +9,7 @@ internal sealed class TrackedStream(Stream inner, TrackedContent owner) : Observ
 
     public override bool CanWrite => false;
 
-    protected override void OnData(ReadOnlySpan<byte> data) => owner.Attempt.ReceivedMessages?.Observe(data);
+    protected override void OnData(ReadOnlySpan<byte> data) => owner.Attempt.OnReceived(data);
 
     protected override void OnEndOfStream() => owner.End(Status.DefaultSuccess, readTrailers: true);
 

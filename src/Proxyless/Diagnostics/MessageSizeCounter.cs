@@ -1,23 +1,22 @@
-using System.Buffers.Binary;
-
 namespace Proxyless.Diagnostics;
 
 /// <summary>
 /// Counts the message bytes in a gRPC body as it passes (gRFC A66's compressed message size): each message is a 5-byte
 /// prefix (compressed flag, 4-byte big-endian length) and its payload; only payload bytes count. Bytes may arrive in
-/// any split. Not thread-safe: one writer or one reader feeds it.
+/// any split. A mutable struct kept in a field of its owner (so counting allocates nothing); one writer or one reader
+/// feeds it.
 /// </summary>
-internal sealed class MessageSizeCounter
+internal struct MessageSizeCounter
 {
     private const int PrefixLength = 5;
-    private readonly byte[] _prefix = new byte[PrefixLength];
-    private int _prefixFilled;
+    private int _prefixSeen; // bytes of the current prefix seen so far
+    private uint _length; // the length field as read so far
     private long _payloadLeft;
 
     /// <summary>Payload bytes seen so far (a message cut short counts what arrived).</summary>
     public long PayloadBytes { get; private set; }
 
-    /// <summary>Whole messages seen so far (prefix read; the payload may still be arriving).</summary>
+    /// <summary>Messages whose prefix was seen (the payload may still be arriving).</summary>
     public int Messages { get; private set; }
 
     /// <summary>Feeds the next bytes of the body.</summary>
@@ -34,14 +33,16 @@ internal sealed class MessageSizeCounter
                 continue;
             }
 
-            var copy = Math.Min(PrefixLength - _prefixFilled, data.Length);
-            data[..copy].CopyTo(_prefix.AsSpan(_prefixFilled));
-            _prefixFilled += copy;
-            data = data[copy..];
-            if (_prefixFilled == PrefixLength)
+            if (_prefixSeen > 0)
             {
-                _prefixFilled = 0;
-                _payloadLeft = BinaryPrimitives.ReadUInt32BigEndian(_prefix.AsSpan(1));
+                _length = (_length << 8) | data[0]; // bytes 1 to 4 of the prefix: the length, big-endian
+            }
+
+            data = data[1..];
+            if (++_prefixSeen == PrefixLength)
+            {
+                _payloadLeft = _length;
+                (_prefixSeen, _length) = (0, 0);
                 Messages++;
             }
         }

@@ -157,4 +157,34 @@ public sealed class CallMetricsTests : IDisposable
         Assert.Equal("placed", waited.Tags["proxyless.pick.outcome"]);
         Assert.InRange(waited.Value, 0, 10);
     }
+
+    [Fact]
+    public async Task AStreamingCallEndsWithItsStreamOrWhenDisposedEarly()
+    {
+        await using var backends = await BackendSet.StartAsync(1);
+        var target = backends.Target;
+        using var channel = Channel(target);
+        var client = new Echo.EchoClient(channel);
+        using (var call = client.ServerStreamingEcho(new EchoRequest { Message = "s" }, deadline: DateTime.UtcNow.AddSeconds(10)))
+        {
+            var replies = 0;
+            await foreach (var reply in call.ResponseStream.ReadAllAsync())
+            {
+                replies++;
+            }
+
+            Assert.Equal(3, replies);
+        }
+
+        using (var call = client.ServerStreamingEcho(new EchoRequest { Message = "s" }, deadline: DateTime.UtcNow.AddSeconds(10)))
+        {
+            Assert.True(await call.ResponseStream.MoveNext(CancellationToken.None)); // one message, then the application leaves
+        }
+
+        var calls = _stable.Of("grpc.client.call.duration", target);
+        Assert.Equal(["CANCELLED", "OK"], calls.Select(c => (string)c.Tags["grpc.status"]!).Order());
+        Assert.All(calls, c => Assert.Equal("grpc.examples.echo.Echo/ServerStreamingEcho", c.Tags["grpc.method"]));
+        var received = _stable.Of("grpc.client.attempt.rcvd_total_compressed_message_size", target).Where(r => (string)r.Tags["grpc.status"]! == "OK");
+        Assert.Equal(3 * new EchoResponse { Message = $"s (from {backends[0].Address})" }.CalculateSize(), Assert.Single(received).Value);
+    }
 }

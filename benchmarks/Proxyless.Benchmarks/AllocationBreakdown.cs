@@ -1,0 +1,47 @@
+using System.Globalization;
+using Grpc.Examples.Echo;
+
+namespace Proxyless.Benchmarks;
+
+/// <summary>
+/// Sequential unary calls through Proxyless round_robin without and with a metrics listener, allocations sampled by
+/// type: where the listener's extra bytes per call go.
+/// </summary>
+internal static class AllocationBreakdown
+{
+    public static async Task<int> RunAsync(int calls = 30_000)
+    {
+        using var servers = await BackendProcess.StartAsync(3);
+        using var channel = BalancedChannel.Create("ipv4:" + string.Join(",", servers.Ports.Select(p => $"127.0.0.1:{p}")), new BalancedChannelOptions
+        {
+            ServiceConfig = """{"loadBalancingConfig":[{"round_robin":{}}]}""",
+        });
+        var client = new Echo.EchoClient(channel);
+        using var sampler = new AllocationSampler();
+        foreach (var listen in new[] { false, true, false, true })
+        {
+            using var listener = listen ? MetricsListener.Start() : null;
+            for (var i = 0; i < 2000; i++)
+            {
+                await client.UnaryEchoAsync(new EchoRequest { Message = "bench" });
+            }
+
+            sampler.Start();
+            var before = GC.GetTotalAllocatedBytes(precise: true);
+            for (var i = 0; i < calls; i++)
+            {
+                await client.UnaryEchoAsync(new EchoRequest { Message = "bench" });
+            }
+
+            var perCall = (GC.GetTotalAllocatedBytes(precise: true) - before) / (double)calls;
+            var byType = sampler.Stop();
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"listener {(listen ? "on" : "off")}: {perCall:0} bytes/call; sampled by type (bytes/call):"));
+            foreach (var (type, bytes) in byType.Take(25))
+            {
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {bytes / (double)calls,7:0.0}  {type}"));
+            }
+        }
+
+        return 0;
+    }
+}

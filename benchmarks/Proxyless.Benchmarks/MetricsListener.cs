@@ -1,0 +1,42 @@
+using System.Diagnostics.Metrics;
+using Proxyless.Diagnostics;
+
+namespace Proxyless.Benchmarks;
+
+/// <summary>
+/// A listener that enables every instrument of both Proxyless meters and sums what they record, as an exporter's
+/// aggregation would at the least: what Proxyless itself costs once someone listens.
+/// </summary>
+internal static class MetricsListener
+{
+    private static double _sink;
+
+    public static IDisposable Start()
+    {
+        var listener = new MeterListener
+        {
+            InstrumentPublished = (instrument, l) =>
+            {
+                if (instrument.Meter.Name is ProxylessMeters.Stable or ProxylessMeters.Experimental)
+                {
+                    l.EnableMeasurementEvents(instrument);
+                }
+            },
+        };
+        listener.SetMeasurementEventCallback<long>((_, value, _, _) => Add(value));
+        listener.SetMeasurementEventCallback<double>((_, value, _, _) => Add(value));
+        listener.Start();
+        return listener;
+    }
+
+    private static void Add(double value)
+    {
+        double current, next;
+        do
+        {
+            current = Volatile.Read(ref _sink);
+            next = current + value;
+        }
+        while (Interlocked.CompareExchange(ref _sink, next, current) != current);
+    }
+}
