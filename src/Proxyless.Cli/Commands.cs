@@ -56,8 +56,8 @@ internal static class Commands
     {
         var (resolvers, owner) = Resolvers(target, registry);
         await using var _ = owner;
-        var json = serviceConfig ?? $"{{\"loadBalancingConfig\":[{{\"{policy}\":{{}}}}]}}";
-        policy = Balancing.LoadBalancerRegistry.CreateDefault().SelectPolicy(Configuration.ServiceConfig.Parse(json)).PolicyName; // the one in use
+        var json = ServiceConfigFor(policy, serviceConfig);
+        policy = PolicyIn(json); // the one in use
         using var channel = BalancedChannel.Create(target, new BalancedChannelOptions
         {
             Resolvers = resolvers,
@@ -99,6 +99,34 @@ internal static class Commands
         console.MarkupLineInterpolated($"{count} calls with {policy}: {count - failures} ok, {failures} failed; channel {channel.State}");
         return failures == 0 ? 0 : 1;
     }
+
+    /// <summary>Drives echo load through a balanced channel (<c>proxyless load</c>); exit 1 when no call succeeded.</summary>
+    public static async Task<int> LoadAsync(IAnsiConsole console, Load.LoadSettings settings, string registry, bool json, CancellationToken cancellationToken)
+    {
+        var (resolvers, owner) = Resolvers(settings.Target, registry);
+        await using var _ = owner;
+        var policy = PolicyIn(settings.ServiceConfig);
+        using var channel = BalancedChannel.Create(settings.Target, new BalancedChannelOptions { Resolvers = resolvers, ServiceConfig = settings.ServiceConfig });
+        var report = await Load.LoadView.RunAsync(console, new Echo.EchoClient(channel), settings, policy, json, cancellationToken);
+        return report.Ok > 0 ? 0 : 1;
+    }
+
+    /// <summary>Watches a balanced channel to the target (<c>proxyless watch</c>).</summary>
+    public static async Task<int> WatchAsync(IAnsiConsole console, string target, string serviceConfig, string registry, TimeSpan duration, TimeSpan interval, int rps, bool json, CancellationToken cancellationToken)
+    {
+        var (resolvers, owner) = Resolvers(target, registry);
+        await using var _ = owner;
+        PolicyIn(serviceConfig); // bad config: exit 2 before anything starts
+        using var channel = BalancedChannel.Create(target, new BalancedChannelOptions { Resolvers = resolvers, ServiceConfig = serviceConfig });
+        return await WatchView.RunAsync(console, channel, duration, interval, rps, json, cancellationToken);
+    }
+
+    /// <summary>The service config for <c>--policy</c>, unless a full one was given.</summary>
+    public static string ServiceConfigFor(string policy, string? serviceConfig) => serviceConfig ?? $"{{\"loadBalancingConfig\":[{{\"{policy}\":{{}}}}]}}";
+
+    // The policy a service config selects (the one in use); a bad config throws ServiceConfigException (exit 2).
+    private static string PolicyIn(string serviceConfig)
+        => Balancing.LoadBalancerRegistry.CreateDefault().SelectPolicy(Configuration.ServiceConfig.Parse(serviceConfig)).PolicyName;
 
     /// <summary>Lists a service's instances in a registry, and the entries it skipped with the reason for each.</summary>
     public static async Task<int> ListAsync(IAnsiConsole console, string service, string registry)

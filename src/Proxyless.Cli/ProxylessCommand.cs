@@ -4,7 +4,7 @@ using Spectre.Console;
 namespace Proxyless.Cli;
 
 /// <summary>
-/// The <c>proxyless</c> command line: <c>resolve</c>, <c>call</c>, <c>registry list</c>. Exit codes: 0 success,
+/// The <c>proxyless</c> command line: <c>resolve</c>, <c>call</c>, <c>load</c>, <c>watch</c>, <c>registry list</c>. Exit codes: 0 success,
 /// 1 a service could not be reached (or calls failed), 2 bad input. Every error is one line naming the problem.
 /// </summary>
 public static class ProxylessCommand
@@ -39,6 +39,9 @@ public static class ProxylessCommand
         };
         call.SetAction((parse, _) => Guard(errors, () => Commands.CallAsync(console, parse.GetValue(callTarget)!, parse.GetValue(policy)!, parse.GetValue(serviceConfig), parse.GetValue(count), parse.GetValue(message)!, parse.GetValue(registry)!, parse.GetValue(quiet))));
 
+        var load = LoadCommand(console, errors, registry);
+        var watch = WatchCommand(console, errors, registry);
+
         var service = new Argument<string>("service") { Description = "Service name, e.g. hello" };
         var listRegistry = new Option<string>("--registry") { Description = "file, file:/dir or etcd://host:port", DefaultValueFactory = _ => "file" };
         var list = new Command("list", "List a service's registered instances") { service, listRegistry };
@@ -48,6 +51,8 @@ public static class ProxylessCommand
         {
             resolve,
             call,
+            load,
+            watch,
             new Command("registry", "Inspect a service registry") { list },
         };
 
@@ -63,6 +68,131 @@ public static class ProxylessCommand
         }
 
         return await parsed.InvokeAsync();
+    }
+
+    /// <summary>The longest <c>proxyless load</c> or <c>watch</c> run.</summary>
+    private static readonly TimeSpan MaxDuration = TimeSpan.FromHours(1);
+
+    private static Command LoadCommand(IAnsiConsole console, IAnsiConsole errors, Option<string> registry)
+    {
+        var target = new Argument<string>("target") { Description = "A gRPC target serving grpc.examples.echo.Echo" };
+        var policy = new Option<string>("--policy") { Description = "Load-balancing policy", DefaultValueFactory = _ => "round_robin" };
+        var serviceConfig = new Option<string?>("--service-config") { Description = "Full service config JSON (overrides --policy)" };
+        var concurrency = new Option<int>("--concurrency", "-c") { Description = "Callers running at once", DefaultValueFactory = _ => 8 };
+        concurrency.Validators.Add(r => RequirePositive(r, "--concurrency"));
+        var count = new Option<int?>("--count", "-n") { Description = "Calls to make at most (200 when neither -n nor --duration is given)" };
+        count.Validators.Add(r => RequirePositive(r, "--count"));
+        var duration = new Option<string?>("--duration", "-z") { Description = "How long to run at most: 500ms, 10s, 2m (at most 1h; 60s when only -n is given)" };
+        duration.Validators.Add(r => ParseDuration(r, "--duration"));
+        var rps = new Option<int>("--rps") { Description = "Calls started per second across all callers (0: as fast as they go)", DefaultValueFactory = _ => 0 };
+        rps.Validators.Add(r => RequireNotNegative(r, "--rps"));
+        var callKind = new Option<string>("--call") { Description = "unary or stream (server streaming, three replies)", DefaultValueFactory = _ => "unary" };
+        callKind.AcceptOnlyFromAmong("unary", "stream");
+        var format = FormatOption();
+        var message = new Option<string>("--message") { Description = "Message to echo", DefaultValueFactory = _ => "hello from proxyless" };
+        var timeout = new Option<int>("--timeout-ms") { Description = "Each call's deadline", DefaultValueFactory = _ => 10_000 };
+        timeout.Validators.Add(r => RequirePositive(r, "--timeout-ms"));
+        var command = new Command("load", "Drive echo load through any policy: live calls/s, latency percentiles, errors and share per backend")
+        {
+            target, policy, serviceConfig, registry, concurrency, count, duration, rps, callKind, format, message, timeout,
+        };
+        command.SetAction((parse, cancellationToken) => Guard(errors, () =>
+        {
+            var n = parse.GetValue(count);
+            var z = parse.GetValue(duration) is { } text ? Duration(text) : (TimeSpan?)null;
+            var settings = new Load.LoadSettings(
+                parse.GetValue(target)!,
+                Commands.ServiceConfigFor(parse.GetValue(policy)!, parse.GetValue(serviceConfig)),
+                parse.GetValue(concurrency),
+                n ?? (z is null ? 200 : int.MaxValue),
+                z ?? TimeSpan.FromSeconds(60),
+                parse.GetValue(rps),
+                parse.GetValue(callKind) == "stream",
+                parse.GetValue(message)!,
+                TimeSpan.FromMilliseconds(parse.GetValue(timeout)));
+            return Commands.LoadAsync(console, settings, parse.GetValue(registry)!, parse.GetValue(format) == "json", cancellationToken);
+        }));
+        return command;
+    }
+
+    private static Command WatchCommand(IAnsiConsole console, IAnsiConsole errors, Option<string> registry)
+    {
+        var target = new Argument<string>("target") { Description = "A gRPC target" };
+        var policy = new Option<string>("--policy") { Description = "Load-balancing policy", DefaultValueFactory = _ => "round_robin" };
+        var serviceConfig = new Option<string?>("--service-config") { Description = "Full service config JSON (overrides --policy)" };
+        var duration = new Option<string?>("--duration", "-z") { Description = "Stop after this long: 500ms, 10s, 2m (default: until Ctrl+C; at most 1h)" };
+        duration.Validators.Add(r => ParseDuration(r, "--duration"));
+        var interval = new Option<int>("--interval-ms") { Description = "How often to look", DefaultValueFactory = _ => 1000 };
+        interval.Validators.Add(r => RequirePositive(r, "--interval-ms"));
+        var rps = new Option<int>("--rps") { Description = "Echo calls per second to drive while watching (0: none)", DefaultValueFactory = _ => 0 };
+        rps.Validators.Add(r => RequireNotNegative(r, "--rps"));
+        var format = FormatOption();
+        var command = new Command("watch", "Watch a channel live: subchannel states, calls in flight, weights, ejections, resolver updates")
+        {
+            target, policy, serviceConfig, registry, duration, interval, rps, format,
+        };
+        command.SetAction((parse, cancellationToken) => Guard(errors, () => Commands.WatchAsync(
+            console,
+            parse.GetValue(target)!,
+            Commands.ServiceConfigFor(parse.GetValue(policy)!, parse.GetValue(serviceConfig)),
+            parse.GetValue(registry)!,
+            parse.GetValue(duration) is { } text ? Duration(text) : MaxDuration,
+            TimeSpan.FromMilliseconds(parse.GetValue(interval)),
+            parse.GetValue(rps),
+            parse.GetValue(format) == "json",
+            cancellationToken)));
+        return command;
+    }
+
+    private static Option<string> FormatOption()
+    {
+        var format = new Option<string>("--format") { Description = "table (live on a terminal) or json", DefaultValueFactory = _ => "table" };
+        format.AcceptOnlyFromAmong("table", "json");
+        return format;
+    }
+
+    // 500ms, 10s, 2m or a plain number of seconds; positive and at most MaxDuration.
+    private static TimeSpan Duration(string text)
+    {
+        var match = System.Text.RegularExpressions.Regex.Match(text, @"^(\d+(?:\.\d+)?)(ms|s|m|h)?$");
+        if (!match.Success)
+        {
+            throw new FormatException($"--duration must look like 500ms, 10s or 2m, not '{text}'");
+        }
+
+        var value = double.Parse(match.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
+        var duration = match.Groups[2].Value switch
+        {
+            "ms" => TimeSpan.FromMilliseconds(value),
+            "m" => TimeSpan.FromMinutes(value),
+            "h" => TimeSpan.FromHours(value),
+            _ => TimeSpan.FromSeconds(value),
+        };
+        return duration > TimeSpan.Zero && duration <= MaxDuration
+            ? duration
+            : throw new FormatException($"--duration must be more than 0 and at most 1h, not '{text}'");
+    }
+
+    private static void ParseDuration(System.CommandLine.Parsing.OptionResult result, string name)
+    {
+        var token = result.Tokens.Count > 0 ? result.Tokens[^1].Value : "";
+        try
+        {
+            _ = Duration(token);
+        }
+        catch (FormatException ex)
+        {
+            result.AddError(ex.Message.Replace("--duration", name, StringComparison.Ordinal));
+        }
+    }
+
+    private static void RequireNotNegative(System.CommandLine.Parsing.OptionResult result, string name)
+    {
+        var token = result.Tokens.Count > 0 ? result.Tokens[^1].Value : "";
+        if (!result.Implicit && (!int.TryParse(token, System.Globalization.CultureInfo.InvariantCulture, out var value) || value < 0))
+        {
+            result.AddError($"{name} must be a whole number of at least 0, not '{token}'");
+        }
     }
 
     private static void RequirePositive(System.CommandLine.Parsing.OptionResult result, string name)

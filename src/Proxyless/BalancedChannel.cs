@@ -199,7 +199,13 @@ public sealed class BalancedChannel : ChannelBase, IDisposable
 
     /// <summary>A snapshot of the channel's subchannels: state, calls in flight, open connections.</summary>
     public ChannelDiagnostics GetDiagnostics()
-        => new(Target, State, _controller.Subchannels.Select(s => new SubchannelDiagnostics(s.PeerText, s.State.State, s.ActiveCalls, s.OpenConnections)).ToArray());
+    {
+        var notes = _controller.DescribeEndpoints();
+        var subchannels = _controller.Subchannels
+            .Select(s => new SubchannelDiagnostics(s.PeerText, s.State.State, s.ActiveCalls, s.OpenConnections) { PolicyNote = notes.GetValueOrDefault(s.PeerText) })
+            .ToArray();
+        return new(Target, State, subchannels) { Policy = _controller.PolicyName };
+    }
 
     /// <inheritdoc />
     public override CallInvoker CreateCallInvoker() => _callInvoker;

@@ -78,6 +78,14 @@ internal sealed class ChannelController : IChannelControlHelper, ISubchannelHost
     /// <inheritdoc />
     string IChannelControlHelper.Target => Target.Canonical;
 
+    /// <summary>What the policy says about its endpoints, by address (see <see cref="LoadBalancer.DescribeEndpoints"/>).</summary>
+    public Dictionary<string, string> DescribeEndpoints()
+    {
+        var notes = new Dictionary<string, string>(StringComparer.Ordinal);
+        _balancer?.DescribeEndpoints(notes);
+        return notes;
+    }
+
     /// <summary>The name of the policy in use (the one the last update created), or null before the first update.</summary>
     public string? PolicyName => _balancerProvider?.PolicyName;
 

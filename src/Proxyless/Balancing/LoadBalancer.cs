@@ -20,6 +20,14 @@ public abstract class LoadBalancer : IDisposable
     /// <param name="error">The resolver error.</param>
     public abstract void ResolverError(Status error);
 
+    /// <summary>
+    /// Adds what the policy knows about its endpoints to <paramref name="notes"/>, by address (a weight, an ejection),
+    /// for diagnostics. Called on any thread: read only state the policy publishes safely.
+    /// </summary>
+    internal virtual void DescribeEndpoints(Dictionary<string, string> notes)
+    {
+    }
+
     /// <summary>Asks an idle policy to start connecting (a call arrived, or <c>ConnectAsync</c> was called).</summary>
     public virtual void ExitIdle()
     {

@@ -6,7 +6,10 @@ namespace Proxyless.Diagnostics;
 /// <param name="Subchannels">The subchannels not yet shut down.</param>
 public sealed record ChannelDiagnostics(string Target, ConnectivityState State, IReadOnlyList<SubchannelDiagnostics> Subchannels)
 {
+    /// <summary>The policy in use, or null before the first resolution.</summary>
+    public string? Policy { get; init; }
+
     /// <inheritdoc />
     public override string ToString()
-        => $"{Target}: {State}" + string.Concat(Subchannels.Select(s => $"\n  {s.Address}: {s.State}, {s.ActiveCalls} calls, {s.OpenConnections} connections"));
+        => $"{Target}: {State}" + string.Concat(Subchannels.Select(s => $"\n  {s.Address}: {s.State}, {s.ActiveCalls} calls, {s.OpenConnections} connections" + (s.PolicyNote is null ? "" : $", {s.PolicyNote}")));
 }

@@ -17,6 +17,7 @@ internal sealed class OutlierDetectionLoadBalancer : LoadBalancer
     private readonly Dictionary<string, AddressState> _addresses = new(StringComparer.Ordinal);
     private OutlierDetectionConfig? _config;
     private LoadBalancer? _child;
+    private volatile string[] _ejected = []; // published for diagnostics on every ejection change
     private LoadBalancerProvider? _childProvider;
     private IDisposable? _timer;
     private bool _disposed;
@@ -76,6 +77,15 @@ internal sealed class OutlierDetectionLoadBalancer : LoadBalancer
 
     public override void ResolverError(Status error) => _child?.ResolverError(error);
 
+    internal override void DescribeEndpoints(Dictionary<string, string> notes)
+    {
+        _child?.DescribeEndpoints(notes);
+        foreach (var address in _ejected)
+        {
+            notes[address] = notes.TryGetValue(address, out var note) ? $"{note}, ejected" : "ejected";
+        }
+    }
+
     public override void ExitIdle() => _child?.ExitIdle();
 
     protected override void Dispose(bool disposing)
@@ -125,6 +135,7 @@ internal sealed class OutlierDetectionLoadBalancer : LoadBalancer
                     address.Uneject();
                     OutlierLog.Unejected(_logger, address.Key);
                     ProxylessMetrics.Unejected(_helper.Target, address.Key);
+                    _ejected = [.. _ejected.Where(a => a != address.Key)];
                 }
             }
         }
@@ -189,6 +200,7 @@ internal sealed class OutlierDetectionLoadBalancer : LoadBalancer
         address.Multiplier++;
         OutlierLog.Ejected(_logger, address.Key, reason);
         ProxylessMetrics.Ejected(_helper.Target, address.Key, algorithm);
+        _ejected = [.. _ejected, address.Key];
         address.Eject(now, new Status(StatusCode.Unavailable, $"{address.Key} is ejected by outlier detection: {reason}"));
     }
 

@@ -18,6 +18,7 @@ internal sealed class WeightedRoundRobinLoadBalancer : EndpointPickingLoadBalanc
     private WeightedRoundRobinConfig _config = new();
     private IDisposable? _timer;
     private long _sequence = System.Random.Shared.Next();
+    private volatile (string Address, double Weight)[] _published = []; // the weights of the last picker, for diagnostics
 
     public WeightedRoundRobinLoadBalancer(IChannelControlHelper helper)
         : base(helper, PickFirstLoadBalancerProvider.Default)
@@ -64,7 +65,16 @@ internal sealed class WeightedRoundRobinLoadBalancer : EndpointPickingLoadBalanc
             WrrMetrics.SchedulerUpdated(Helper.Target, usable, notYetUsable, stale, fellBack: usable.Count(w => w > 0) < 2);
         }
 
+        _published = [.. ready.Select((c, i) => (c.Endpoint.Addresses[0].ToString(), weights[i]))];
         return new WeightedPicker(ready.Select(c => c.Picker).ToArray(), trackers, scheduler, weights);
+    }
+
+    internal override void DescribeEndpoints(Dictionary<string, string> notes)
+    {
+        foreach (var (address, weight) in _published)
+        {
+            notes[address] = string.Create(System.Globalization.CultureInfo.InvariantCulture, $"weight {weight:0.#}");
+        }
     }
 
     protected override void Dispose(bool disposing)
