@@ -43,7 +43,7 @@ public sealed class BalancedChannel : ChannelBase, IDisposable
         MethodDefaults = interceptor;
         GrpcServiceConfig = grpcServiceConfig;
         var invoker = grpcChannel.CreateCallInvoker();
-        var observer = new CallObserver(controller.Target.Canonical, new HedgedMethods(grpcServiceConfig));
+        var observer = new CallObserver(controller.Target.Canonical, new RetriedMethods(grpcServiceConfig));
         CallMetricsInterceptor = new CallObserverInterceptor(observer);
         _callInvoker = new ObservedCallInvoker(interceptor is null ? invoker : invoker.Intercept(interceptor), observer);
     }

@@ -63,7 +63,7 @@ internal static class LoadView
     private static IRenderable Live(LoadStats stats, long lastSecond, TimeSpan elapsed, LoadSettings settings)
     {
         var (calls, _, latency, errors, backends) = stats.Snapshot();
-        var table = new Table().Title($"proxyless load {Markup.Escape(settings.Target)}").AddColumns("elapsed", "calls", "calls/s", "p50 ms", "p90 ms", "p99 ms", "errors", "share per backend");
+        var table = new Table().Title($"proxyless load {Markup.Escape(settings.Target)}").AddColumns("elapsed", "calls", "calls/s", "p50 ms", "p90 ms", "p99 ms", "errors");
         table.AddRow(
             $"{elapsed.TotalSeconds:0}s / {settings.Duration.TotalSeconds:0}s",
             calls.ToString(CultureInfo.InvariantCulture),
@@ -71,9 +71,14 @@ internal static class LoadView
             LoadStats.Format(latency.P50),
             LoadStats.Format(latency.P90),
             LoadStats.Format(latency.P99),
-            Markup.Escape(errors.Count == 0 ? "0" : string.Join("\n", errors.Select(e => $"{e.Key} {e.Value}"))),
-            Markup.Escape(Shares(backends, calls)));
-        return table;
+            Markup.Escape(errors.Count == 0 ? "0" : string.Join("\n", errors.Select(e => $"{e.Key} {e.Value}"))));
+        var shares = new Table().AddColumns("backend", "calls", "share");
+        foreach (var (backend, served) in backends)
+        {
+            shares.AddRow(Markup.Escape(backend), served.ToString(CultureInfo.InvariantCulture), string.Create(CultureInfo.InvariantCulture, $"{100.0 * served / Math.Max(calls, 1):0.0}%"));
+        }
+
+        return new Rows(table, shares);
     }
 
     private static IRenderable Summary(LoadReport report)

@@ -25,8 +25,17 @@ internal sealed class BalancingHandler(ChannelController controller) : HttpMessa
             request.Content = new ReplayableContent(content, cancellationToken); // a transparent retry resends exactly these bytes
         }
 
-        var call = CallRecord.Current; // set when per-call metrics follow this call
-        call?.OnRequest();
+        // Per-call metrics: a retried or hedged call's record came with the call; any other call is this one request.
+        var call = CallRecord.Current;
+        if (call is not null)
+        {
+            call.OnRequest();
+        }
+        else if (CallMetrics.Enabled)
+        {
+            call = CallRecord.ForRequest(MetricMethodNames.FromRequest(request), controller.Target.Canonical);
+        }
+
         var snapshot = controller.CurrentPicker;
         var result = snapshot.Picker.Pick(new PickContext(request));
         if (result.Type == PickResultType.Complete && Unwrap(result.Subchannel) is HttpSubchannel subchannel && TryStart(subchannel, result, request, call, transparent: false) is { } attempt)
@@ -104,15 +113,15 @@ internal sealed class BalancingHandler(ChannelController controller) : HttpMessa
                         break;
 
                     case PickResultType.Fail when !waitForReady:
-                        return GrpcStatusResponse.Create(request, result.Status, doNotRetry: false);
+                        return Fail(request, call, result.Status, doNotRetry: false);
 
                     case PickResultType.Drop:
-                        return GrpcStatusResponse.Create(request, result.Status, doNotRetry: true);
+                        return Fail(request, call, result.Status, doNotRetry: true);
                 }
 
                 if (controller.IsDisposed)
                 {
-                    return GrpcStatusResponse.Create(request, new Status(StatusCode.Unavailable, "the channel was disposed"), doNotRetry: true);
+                    return Fail(request, call, new Status(StatusCode.Unavailable, "the channel was disposed"), doNotRetry: true);
                 }
 
                 cancellationToken.ThrowIfCancellationRequested();
@@ -129,12 +138,20 @@ internal sealed class BalancingHandler(ChannelController controller) : HttpMessa
         catch (OperationCanceledException)
         {
             queued?.End("cancelled");
+            call?.OnRequestEnded(StatusCode.Cancelled);
             throw;
         }
         finally
         {
             queued?.End("failed"); // a no-op when it ended above
         }
+    }
+
+    // The call fails without (another) attempt: a status response, which also ends a request-level call record.
+    private static HttpResponseMessage Fail(HttpRequestMessage request, CallRecord? call, Status status, bool doNotRetry)
+    {
+        call?.OnRequestEnded(status.StatusCode);
+        return GrpcStatusResponse.Create(request, status, doNotRetry);
     }
 
     private static Subchannel? Unwrap(Subchannel? subchannel)
@@ -188,7 +205,7 @@ internal sealed class BalancingHandler(ChannelController controller) : HttpMessa
         catch (HttpRequestException ex) when (NeverReachedServer(ex) && CanResend(request) && !cancellationToken.IsCancellationRequested)
         {
             // Picked again, avoiding this backend until the picker changes; the deadline or cancellation bounds it.
-            attempt.End(new Status(StatusCode.Unavailable, ex.Message, ex));
+            attempt.End(new Status(StatusCode.Unavailable, ex.Message, ex), final: false);
             if (AttemptTracing.CallActivity is { } activity)
             {
                 AttemptTracing.TransparentRetry(activity, attempt.Subchannel, ex);

@@ -80,7 +80,10 @@ internal sealed class CallAttempt
         => Subchannel.SendAsync(request, cancellationToken);
 
     /// <summary>Ends the attempt: releases its call slot and tells the tracker. Only the first call counts.</summary>
-    public void End(Status status, HttpHeaders? trailers = null)
+    /// <param name="status">How the attempt ended.</param>
+    /// <param name="trailers">The response trailers, if any.</param>
+    /// <param name="final">False when the request goes on to another attempt (a transparent retry).</param>
+    public void End(Status status, HttpHeaders? trailers = null, bool final = true)
     {
         if (Interlocked.Exchange(ref _ended, 1) != 0)
         {
@@ -93,6 +96,11 @@ internal sealed class CallAttempt
         if (_method is not null)
         {
             AttemptMetrics.AttemptEnded(_method, Subchannel.Target, status.StatusCode, Stopwatch.GetElapsedTime(_start), _sentBody?.SentMessageBytes, _countReceived ? _received.PayloadBytes : null);
+        }
+
+        if (final)
+        {
+            _call?.OnRequestEnded(status.StatusCode);
         }
     }
 

@@ -3,12 +3,14 @@ using Grpc.Core;
 namespace Proxyless.Calls;
 
 /// <summary>
-/// Follows calls for the per-call metrics: starts a <see cref="CallRecord"/> when a per-call instrument is listened to,
-/// makes it current while grpc-dotnet starts the call, and wraps what the application gets back so the record ends
-/// when the status is delivered (response, end of the response stream, an error, or disposal). Used by the balanced
-/// channel's own call invoker and, for clients made by the gRPC client factory, as an interceptor.
+/// Follows the calls of retried or hedged methods for the per-call metrics: starts a <see cref="CallRecord"/> when a
+/// per-call instrument is listened to, makes it current while grpc-dotnet starts the call (its attempts then find it),
+/// and wraps what the application gets back so the record ends when the status is delivered (response, end of the
+/// response stream, an error, or disposal). A method without a retry or hedging policy makes one HTTP request per call,
+/// so the balancing handler follows its calls itself, at no cost here. Used by the balanced channel's own call invoker
+/// and, for clients made by the gRPC client factory, as an interceptor.
 /// </summary>
-internal sealed class CallObserver(string target, HedgedMethods hedged)
+internal sealed class CallObserver(string target, RetriedMethods retried)
 {
     private static readonly Status DisposedEarly = new(StatusCode.Cancelled, "the call was disposed before it ended");
 
@@ -19,8 +21,18 @@ internal sealed class CallObserver(string target, HedgedMethods hedged)
         ((IDisposable)record.Call!).Dispose();
     };
 
-    /// <summary>A record for a new call of <paramref name="method"/>, or null when no per-call instrument is listened to.</summary>
-    public CallRecord? Start(IMethod method) => CallRecord.TryStart(method.FullName, target, hedged.IsHedged(method));
+    /// <summary>A record for a new call of a retried or hedged <paramref name="method"/> when a per-call instrument is
+    /// listened to; otherwise null.</summary>
+    public CallRecord? Start(IMethod method)
+    {
+        if (!Diagnostics.CallMetrics.Enabled)
+        {
+            return null;
+        }
+
+        var kind = retried.KindOf(method);
+        return kind == RetryKind.None ? null : CallRecord.ForCall(method.FullName, target, hedged: kind == RetryKind.Hedging);
+    }
 
     public static TResponse Blocking<TResponse>(CallRecord record, Func<TResponse> call)
     {

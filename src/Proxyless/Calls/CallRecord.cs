@@ -4,11 +4,17 @@ using Proxyless.Diagnostics;
 namespace Proxyless.Calls;
 
 /// <summary>
-/// One call as the per-call metrics see it, from the moment the application starts it to the moment its status is
-/// delivered: how many HTTP requests grpc-dotnet made for it (its retries or hedges), how many attempts the balancing
-/// handler added (transparent retries), and how long no attempt was running between attempts (A96's retry delay).
-/// It travels to the handler in an <see cref="AsyncLocal{T}"/> set while grpc-dotnet starts the call (its retry and
-/// hedging loops run in that execution context). Exists only while a per-call instrument is listened to.
+/// One call as the per-call metrics see it: how many HTTP requests grpc-dotnet made for it (its retries or hedges), how
+/// many attempts the balancing handler added (transparent retries), and how long no attempt was running between
+/// attempts (A96's retry delay). Exists only while a per-call instrument is listened to. Two kinds:
+/// <list type="bullet">
+/// <item>for a retried or hedged method, from the moment the application starts the call to the moment its status is
+/// delivered (<see cref="ForCall"/>, by the call invoker). It travels to the handler in an <see cref="AsyncLocal{T}"/>
+/// set while grpc-dotnet starts the call, whose retry and hedging loops run in that execution context;</item>
+/// <item>for any other method, whose call is one HTTP request, from the moment the request reaches the balancing
+/// handler to the end of its last attempt (<see cref="ForRequest"/>, by the handler): no wrapper, no execution context
+/// change, one object per call.</item>
+/// </list>
 /// </summary>
 internal sealed class CallRecord
 {
@@ -22,13 +28,16 @@ internal sealed class CallRecord
     private int _activeAttempts;
     private long _idleSince; // when the last running attempt ended; 0 before the first attempt
     private long _delayTicks;
+    private readonly bool _endsWithRequest;
     private int _ended;
 
-    private CallRecord(string method, string target, bool hedged)
+    private CallRecord(string method, string target, bool hedged, bool endsWithRequest)
     {
         Method = method;
         _target = target;
         _hedged = hedged;
+        _endsWithRequest = endsWithRequest;
+        _requests = endsWithRequest ? 1 : 0;
     }
 
     /// <summary>The call being started on this execution context, if its metrics are followed.</summary>
@@ -40,9 +49,20 @@ internal sealed class CallRecord
     /// <summary>The call object grpc-dotnet returned, which the application's wrapper forwards to.</summary>
     public object? Call { get; set; }
 
-    /// <summary>Starts following a call when a per-call instrument is listened to; null otherwise.</summary>
-    public static CallRecord? TryStart(string fullMethodName, string target, bool hedged)
-        => CallMetrics.Enabled ? new CallRecord(MetricMethodNames.FromPath(fullMethodName), target, hedged) : null;
+    /// <summary>Follows a call of a retried or hedged method from the application's start to its status.</summary>
+    public static CallRecord ForCall(string fullMethodName, string target, bool hedged) => new(MetricMethodNames.FromPath(fullMethodName), target, hedged, endsWithRequest: false);
+
+    /// <summary>Follows a call that is exactly one HTTP request, from the handler; it ends with the request.</summary>
+    public static CallRecord ForRequest(string method, string target) => new(method, target, hedged: false, endsWithRequest: true);
+
+    /// <summary>The request of a call that <see cref="ForRequest"/> follows ended with <paramref name="status"/>.</summary>
+    public void OnRequestEnded(StatusCode status)
+    {
+        if (_endsWithRequest)
+        {
+            End(status);
+        }
+    }
 
     /// <summary>Makes this the current call until the returned scope ends (around grpc-dotnet's start of the call).</summary>
     public Scope Enter()
