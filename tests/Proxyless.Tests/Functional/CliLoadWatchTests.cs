@@ -11,19 +11,7 @@ namespace Proxyless.Tests.Functional;
 /// </summary>
 public class CliLoadWatchTests
 {
-    private static (IAnsiConsole Console, StringWriter Output) Console()
-    {
-        var output = new StringWriter();
-        var console = AnsiConsole.Create(new AnsiConsoleSettings
-        {
-            Ansi = AnsiSupport.No,
-            ColorSystem = ColorSystemSupport.NoColors,
-            Interactive = InteractionSupport.No,
-            Out = new AnsiConsoleOutput(output),
-        });
-        console.Profile.Width = 200;
-        return (console, output);
-    }
+    private static (IAnsiConsole Console, StringWriter Output) Console() => TestConsole.Create();
 
     private static async Task<(int Exit, JsonElement Report)> LoadAsync(params string[] args)
     {

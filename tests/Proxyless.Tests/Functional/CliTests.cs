@@ -7,18 +7,7 @@ namespace Proxyless.Tests.Functional;
 
 public class CliTests
 {
-    private static (IAnsiConsole Console, StringWriter Output) Console()
-    {
-        var output = new StringWriter();
-        var console = AnsiConsole.Create(new AnsiConsoleSettings
-        {
-            Ansi = AnsiSupport.No,
-            ColorSystem = ColorSystemSupport.NoColors,
-            Out = new AnsiConsoleOutput(output),
-        });
-        console.Profile.Width = 200;
-        return (console, output);
-    }
+    private static (IAnsiConsole Console, StringWriter Output) Console() => TestConsole.Create();
 
     [Fact]
     public async Task CallShowsWhichBackendServedEachCall()

@@ -105,15 +105,5 @@ internal sealed class RefusingHttp2Server : IAsyncDisposable
     private async Task ReadExactlyAsync(Stream stream, byte[] buffer) => await stream.ReadExactlyAsync(buffer, _stop.Token).ConfigureAwait(false);
 
     private async Task WriteFrameAsync(Stream stream, byte type, byte flags, int streamId, byte[] payload)
-    {
-        var frame = new byte[9 + payload.Length];
-        frame[0] = (byte)(payload.Length >> 16);
-        frame[1] = (byte)(payload.Length >> 8);
-        frame[2] = (byte)payload.Length;
-        frame[3] = type;
-        frame[4] = flags;
-        BinaryPrimitives.WriteInt32BigEndian(frame.AsSpan(5), streamId);
-        payload.CopyTo(frame, 9);
-        await stream.WriteAsync(frame, _stop.Token).ConfigureAwait(false);
-    }
+        => await stream.WriteAsync(Http2Frames.Create(type, flags, streamId, payload), _stop.Token).ConfigureAwait(false);
 }

@@ -12,18 +12,7 @@ public class ConnectionStreamTests
 {
     private static readonly byte[] ClientPreface = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"u8.ToArray();
 
-    private static byte[] Frame(byte type, byte flags, int streamId, byte[] payload)
-    {
-        var frame = new byte[9 + payload.Length];
-        frame[0] = (byte)(payload.Length >> 16);
-        frame[1] = (byte)(payload.Length >> 8);
-        frame[2] = (byte)payload.Length;
-        frame[3] = type;
-        frame[4] = flags;
-        BinaryPrimitives.WriteInt32BigEndian(frame.AsSpan(5), streamId);
-        payload.CopyTo(frame, 9);
-        return frame;
-    }
+    private static byte[] Frame(byte type, byte flags, int streamId, byte[] payload) => Http2Frames.Create(type, flags, streamId, payload);
 
     private static byte[] Settings(bool ack = false) => Frame(0x4, (byte)(ack ? 1 : 0), 0, ack ? [] : new byte[6]);
 
