@@ -91,11 +91,12 @@ internal sealed class CallAttempt
         }
 
         Subchannel.ReleaseCall();
-        _tracker?.OnCallEnded(new CallCompletion(status, trailers, Stopwatch.GetElapsedTime(_start)));
+        var elapsed = _start == 0 ? TimeSpan.Zero : Stopwatch.GetElapsedTime(_start);
+        _tracker?.OnCallEnded(new CallCompletion(status, trailers, elapsed));
         _call?.OnAttemptEnded();
         if (_method is not null)
         {
-            AttemptMetrics.AttemptEnded(_method, Subchannel.Target, status.StatusCode, Stopwatch.GetElapsedTime(_start), _sentBody?.SentMessageBytes, _countReceived ? _received.PayloadBytes : null);
+            AttemptMetrics.AttemptEnded(_method, Subchannel.Target, status.StatusCode, elapsed, _sentBody?.SentMessageBytes, _countReceived ? _received.PayloadBytes : null);
         }
 
         if (final)

@@ -75,32 +75,29 @@ internal sealed class CallRecord
     /// <summary>grpc-dotnet sent one more HTTP request for the call (its first attempt, a retry or a hedge).</summary>
     public void OnRequest() => Interlocked.Increment(ref _requests);
 
+    // Attempts start and end without a lock: hedges overlap, but the counts only need to be exact once the call ends,
+    // and a delay is only added when the attempt that starts finds none running.
+
     /// <summary>An attempt started on a subchannel; <paramref name="transparent"/> when the handler retried on its own.</summary>
     public void OnAttemptStarted(bool transparent)
     {
-        lock (this)
+        if (transparent)
         {
-            if (transparent)
-            {
-                _transparentRetries++;
-            }
+            Interlocked.Increment(ref _transparentRetries);
+        }
 
-            if (_activeAttempts++ == 0 && _idleSince != 0)
-            {
-                _delayTicks += Stopwatch.GetTimestamp() - _idleSince;
-            }
+        if (Interlocked.Increment(ref _activeAttempts) == 1 && Volatile.Read(ref _idleSince) is var idle and not 0)
+        {
+            Interlocked.Add(ref _delayTicks, Stopwatch.GetTimestamp() - idle);
         }
     }
 
     /// <summary>An attempt ended.</summary>
     public void OnAttemptEnded()
     {
-        lock (this)
+        if (Interlocked.Decrement(ref _activeAttempts) == 0)
         {
-            if (--_activeAttempts == 0)
-            {
-                _idleSince = Stopwatch.GetTimestamp();
-            }
+            Volatile.Write(ref _idleSince, Stopwatch.GetTimestamp());
         }
     }
 
@@ -112,15 +109,9 @@ internal sealed class CallRecord
             return;
         }
 
-        int retries, transparent;
-        long delay;
-        lock (this)
-        {
-            retries = Math.Max(0, _requests - 1);
-            transparent = _transparentRetries;
-            delay = _delayTicks;
-        }
-
+        var retries = Math.Max(0, Volatile.Read(ref _requests) - 1);
+        var transparent = Volatile.Read(ref _transparentRetries);
+        var delay = Interlocked.Read(ref _delayTicks);
         CallMetrics.CallEnded(Method, _target, status, Stopwatch.GetElapsedTime(_start), retries, _hedged, transparent, TimeSpan.FromSeconds(delay / (double)Stopwatch.Frequency));
     }
 
