@@ -18,6 +18,29 @@ internal static class AllocationBreakdown
         });
         var client = new Echo.EchoClient(channel);
         using var sampler = new AllocationSampler();
+        // Time first: the same channel, sequential, listener off and on alternately.
+        var ratios = new List<double>();
+        for (var round = 0; round < 10; round++)
+        {
+            var rates = new double[2];
+            foreach (var listen in round % 2 == 0 ? new[] { false, true } : new[] { true, false })
+            {
+                using var listener = listen ? MetricsListener.Start() : null;
+                var watch = System.Diagnostics.Stopwatch.StartNew();
+                for (var i = 0; i < 5000; i++)
+                {
+                    await client.UnaryEchoAsync(new EchoRequest { Message = "bench" });
+                }
+
+                rates[listen ? 1 : 0] = 5000 / watch.Elapsed.TotalSeconds;
+            }
+
+            ratios.Add(rates[1] / rates[0]);
+        }
+
+        ratios.Sort();
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"sequential calls/s, listener on / off: median {ratios[ratios.Count / 2]:0.000}x (min {ratios[0]:0.000}, max {ratios[^1]:0.000})"));
+
         foreach (var listen in new[] { false, true, false, true })
         {
             using var listener = listen ? MetricsListener.Start() : null;
