@@ -32,6 +32,8 @@ internal static class SubchannelMetrics
         "INADEQUATE_SECURITY", "HTTP_1_1_REQUIRED",
     ];
 
+    private static readonly string[] GoAwayNames = [.. Http2Errors.Select(e => "GOAWAY " + e)];
+
     public static void AttemptSucceeded(string target) => AttemptsSucceeded.Add(1, new KeyValuePair<string, object?>("grpc.target", target));
 
     public static void AttemptFailed(string target) => AttemptsFailed.Add(1, new KeyValuePair<string, object?>("grpc.target", target));
@@ -46,23 +48,35 @@ internal static class SubchannelMetrics
     public static void Disconnected(string target, string error)
         => Disconnections.Add(1, new TagList { { "grpc.target", target }, { "grpc.disconnect_error", error } });
 
-    /// <summary>A94's <c>grpc.disconnect_error</c> value for why a connection ended, as the connection stream words it.</summary>
-    public static string DisconnectError(string reason)
+    /// <summary>A94's <c>grpc.disconnect_error</c> for a cause no other value covers.</summary>
+    public const string Unknown = "unknown";
+
+    /// <summary>A94's value for a connection that timed out, keepalive included.</summary>
+    public const string TimedOut = "connection timed out";
+
+    /// <summary>A94's value for a subchannel shut down while connected.</summary>
+    public const string Shutdown = "subchannel shutdown";
+
+    /// <summary>A94's value for a GOAWAY: <c>GOAWAY</c> and the HTTP/2 error's name.</summary>
+    public static string GoAway(uint errorCode) => errorCode < (uint)Http2Errors.Length ? GoAwayNames[errorCode] : string.Create(CultureInfo.InvariantCulture, $"GOAWAY {errorCode}");
+
+    /// <summary>A94's value for a connection that failed with <paramref name="exception"/>, by its socket error code.</summary>
+    public static string DisconnectErrorOf(Exception exception)
     {
-        if (reason.StartsWith("the server sent GOAWAY", StringComparison.Ordinal))
+        for (var e = exception; e is not null; e = e.InnerException)
         {
-            var at = reason.LastIndexOf("HTTP/2 error ", StringComparison.Ordinal);
-            var code = at < 0 ? 0 : int.TryParse(reason.AsSpan(at + "HTTP/2 error ".Length), NumberStyles.None, CultureInfo.InvariantCulture, out var c) ? c : -1;
-            return code >= 0 && code < Http2Errors.Length ? $"GOAWAY {Http2Errors[code]}" : $"GOAWAY {code}";
+            if (e is System.Net.Sockets.SocketException socket)
+            {
+                return socket.SocketErrorCode switch
+                {
+                    System.Net.Sockets.SocketError.ConnectionReset => "connection reset",
+                    System.Net.Sockets.SocketError.TimedOut => TimedOut,
+                    System.Net.Sockets.SocketError.ConnectionAborted => "connection aborted",
+                    _ => "socket error",
+                };
+            }
         }
 
-        return reason switch
-        {
-            _ when reason.Contains("keepalive", StringComparison.Ordinal) || reason.Contains("(TimedOut)", StringComparison.Ordinal) => "connection timed out",
-            _ when reason.Contains("(ConnectionReset)", StringComparison.Ordinal) => "connection reset",
-            _ when reason.Contains("(ConnectionAborted)", StringComparison.Ordinal) => "connection aborted",
-            _ when reason.StartsWith("the connection broke:", StringComparison.Ordinal) || reason.StartsWith("writing to the connection failed:", StringComparison.Ordinal) => "socket error",
-            _ => "unknown",
-        };
+        return exception is IOException ? "socket error" : Unknown;
     }
 }

@@ -43,7 +43,7 @@ internal sealed class ConnectionStream : Stream
     private readonly Http2FrameScanner _inbound = new(prefaceLength: 0);
     private readonly Http2FrameScanner _outbound = new(Http2FrameScanner.ClientPrefaceLength);
     private readonly object _lock = new();
-    private readonly Queue<(long Frame, string? GoAwayReason)> _pendingEvents = new(); // SETTINGS when the reason is null
+    private readonly Queue<(long Frame, ConnectionEnd? GoAway)> _pendingEvents = new(); // SETTINGS when there is no GOAWAY
     private readonly HashSet<int> _openStreams = [];    // HEADERS written (or being written), response not ended
     private readonly List<int> _writing = [];           // streams whose HEADERS are in the write under way
     private readonly TaskCompletionSource _disposedSignal = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -51,8 +51,8 @@ internal sealed class ConnectionStream : Stream
     private bool _settingsReceived;
     private bool _anyByteReceived;
     private int? _serverLastStreamId;                    // the last-stream-id of the server's GOAWAY
-    private string? _goAwayReason;
-    private string? _failure;                            // why the connection is dead; set once
+    private ConnectionEnd? _goAway;
+    private ConnectionEnd? _failure;                     // why the connection is dead; set once
     private bool _closedReported;
     private bool _disposed;
     private byte[]? _farewell;                           // the frames being handed to SocketsHttpHandler
@@ -113,7 +113,7 @@ internal sealed class ConnectionStream : Stream
     }
 
     /// <summary>Kills the connection (a connect attempt timed out, or the subchannel gave up on it).</summary>
-    public void Abort(string reason) => Fail(reason, closeInner: true);
+    public void Abort(string reason) => Fail(new ConnectionEnd(reason, Diagnostics.SubchannelMetrics.Unknown), closeInner: true);
 
     public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
@@ -183,7 +183,7 @@ internal sealed class ConnectionStream : Stream
                     return;
                 }
 
-                throw new IOException($"connection to {_peer} lost: {_failure}");
+                throw new IOException($"connection to {_peer} lost: {_failure?.Reason}");
             }
 
             _openStreams.UnionWith(_writing);
@@ -208,7 +208,7 @@ internal sealed class ConnectionStream : Stream
             // first: a server that stopped gracefully sent a GOAWAY before closing, and only that frame tells which
             // written streams it never accepted (they are refused and resent, not reported lost). Its close makes
             // that read end at once.
-            Fail($"writing to the connection failed: {Describe(ex)}", closeInner: !discard);
+            Fail(new ConnectionEnd($"writing to the connection failed: {Describe(ex)}", Diagnostics.SubchannelMetrics.DisconnectErrorOf(ex)), closeInner: !discard);
             if (!discard)
             {
                 throw;
@@ -261,14 +261,14 @@ internal sealed class ConnectionStream : Stream
     {
         if (disposing)
         {
-            string reason;
+            ConnectionEnd end;
             lock (_lock)
             {
                 _disposed = true;
-                reason = _goAwayReason ?? "the connection was closed by the client"; // after GOAWAY, that is why
+                end = _goAway ?? new ConnectionEnd("the connection was closed by the client", Diagnostics.SubchannelMetrics.Unknown); // after GOAWAY, that is why
             }
 
-            Fail(reason, closeInner: true);
+            Fail(end, closeInner: true);
             _disposedSignal.TrySetResult();
         }
 
@@ -314,7 +314,7 @@ internal sealed class ConnectionStream : Stream
     // the last frame handed over was whole), it hands over the farewell frames; otherwise the error.
     private async ValueTask<int> FailedAsync(string reason, Memory<byte> buffer, Exception? cause, CancellationToken cancellationToken)
     {
-        Fail(reason, closeInner: false);
+        Fail(new ConnectionEnd(reason, cause is null ? Diagnostics.SubchannelMetrics.Unknown : Diagnostics.SubchannelMetrics.DisconnectErrorOf(cause)), closeInner: false);
         lock (_lock)
         {
             if (!_disposed && _farewell is null && _settingsReceived && _inbound.AtFrameBoundary)
@@ -334,7 +334,7 @@ internal sealed class ConnectionStream : Stream
             throw new ObjectDisposedException(ToString());
         }
 
-        throw new IOException($"connection to {_peer} lost: {_failure}", cause);
+        throw new IOException($"connection to {_peer} lost: {_failure?.Reason}", cause);
     }
 
     // GOAWAY above the last written stream (unless the server sent its own), then RST_STREAM for every written stream
@@ -390,13 +390,13 @@ internal sealed class ConnectionStream : Stream
         return true;
     }
 
-    private void Fail(string reason, bool closeInner)
+    private void Fail(ConnectionEnd end, bool closeInner)
     {
         bool report;
         ITimer? timer;
         lock (_lock)
         {
-            _failure ??= reason;
+            _failure ??= end;
             report = !_closedReported;
             _closedReported = true;
             timer = _pingTimer;
@@ -410,7 +410,7 @@ internal sealed class ConnectionStream : Stream
         // the subchannel what happened.
         if (report)
         {
-            _owner.OnClosed(this, _failure!);
+            _owner.OnClosed(this, _failure!.Value);
         }
 
         if (closeInner)
@@ -430,7 +430,7 @@ internal sealed class ConnectionStream : Stream
     {
         while (true)
         {
-            (long Frame, string? GoAwayReason) next;
+            (long Frame, ConnectionEnd? GoAway) next;
             lock (_lock)
             {
                 if (!_pendingEvents.TryPeek(out next) || next.Frame > _inbound.FramesCompleted)
@@ -441,13 +441,13 @@ internal sealed class ConnectionStream : Stream
                 _pendingEvents.Dequeue();
             }
 
-            if (next.GoAwayReason is null)
+            if (next.GoAway is { } goAway)
             {
-                _owner.OnSettingsReceived(this);
+                _owner.OnGoAway(this, goAway);
             }
             else
             {
-                _owner.OnGoAway(this, next.GoAwayReason);
+                _owner.OnSettingsReceived(this);
             }
         }
     }
@@ -472,8 +472,10 @@ internal sealed class ConnectionStream : Stream
                 lock (_lock)
                 {
                     _serverLastStreamId = Math.Min(_serverLastStreamId ?? int.MaxValue, frame.LastStreamId);
-                    _goAwayReason = frame.ErrorCode == 0 ? "the server sent GOAWAY" : $"the server sent GOAWAY with HTTP/2 error {frame.ErrorCode}";
-                    _pendingEvents.Enqueue((_inbound.FramesStarted, _goAwayReason));
+                    _goAway = new ConnectionEnd(
+                        frame.ErrorCode == 0 ? "the server sent GOAWAY" : $"the server sent GOAWAY with HTTP/2 error {frame.ErrorCode}",
+                        Diagnostics.SubchannelMetrics.GoAway(frame.ErrorCode));
+                    _pendingEvents.Enqueue((_inbound.FramesStarted, _goAway));
                 }
 
                 break;
@@ -544,7 +546,7 @@ internal sealed class ConnectionStream : Stream
     }
 
     private void OnKeepAliveTimeout()
-        => Fail(string.Create(CultureInfo.InvariantCulture, $"no reply to a keepalive ping within {_keepAliveTimeout.TotalSeconds:0.###}s"), closeInner: true);
+        => Fail(new ConnectionEnd(string.Create(CultureInfo.InvariantCulture, $"no reply to a keepalive ping within {_keepAliveTimeout.TotalSeconds:0.###}s"), Diagnostics.SubchannelMetrics.TimedOut), closeInner: true);
 
     private readonly struct InboundObserver(ConnectionStream owner) : IHttp2FrameObserver
     {

@@ -241,7 +241,7 @@ internal sealed class HttpSubchannel : Subchannel, IConnectionOwner
 
             if (_state.State == ConnectivityState.Ready)
             {
-                SubchannelMetrics.Disconnected(_target, "subchannel shutdown");
+                SubchannelMetrics.Disconnected(_target, SubchannelMetrics.Shutdown);
             }
 
             EndAttemptLocked();
@@ -544,12 +544,13 @@ internal sealed class HttpSubchannel : Subchannel, IConnectionOwner
         SubchannelLog.Connected(_logger, PeerText);
     }
 
-    void IConnectionOwner.OnGoAway(ConnectionStream connection, string reason) => OnConnectionEnded(connection, reason, closed: false);
+    void IConnectionOwner.OnGoAway(ConnectionStream connection, ConnectionEnd end) => OnConnectionEnded(connection, end, closed: false);
 
-    void IConnectionOwner.OnClosed(ConnectionStream connection, string reason) => OnConnectionEnded(connection, reason, closed: true);
+    void IConnectionOwner.OnClosed(ConnectionStream connection, ConnectionEnd end) => OnConnectionEnded(connection, end, closed: true);
 
-    private void OnConnectionEnded(ConnectionStream connection, string reason, bool closed)
+    private void OnConnectionEnded(ConnectionStream connection, ConnectionEnd end, bool closed)
     {
+        var reason = end.Reason;
         using (ChangeState())
         {
             if (closed ? !_connections.Remove(connection) : !_connections.Contains(connection))
@@ -569,7 +570,7 @@ internal sealed class HttpSubchannel : Subchannel, IConnectionOwner
             switch (_state.State)
             {
                 case ConnectivityState.Ready when !HasUsableConnectionLocked():
-                    SubchannelMetrics.Disconnected(_target, SubchannelMetrics.DisconnectError(reason));
+                    SubchannelMetrics.Disconnected(_target, end.DisconnectError);
                     SubchannelLog.ConnectionLost(_logger, PeerText, reason);
                     SetStateLocked(ConnectivityState.Idle, new Status(StatusCode.Unavailable, $"connection to {PeerText} lost: {reason}"));
                     break;

@@ -7,8 +7,8 @@ internal interface IConnectionOwner
     void OnSettingsReceived(ConnectionStream connection);
 
     /// <summary>The server sent GOAWAY: the connection takes no new calls.</summary>
-    void OnGoAway(ConnectionStream connection, string reason);
+    void OnGoAway(ConnectionStream connection, ConnectionEnd end);
 
     /// <summary>The connection is dead (closed, broken, unanswered keepalive, or closed by this client).</summary>
-    void OnClosed(ConnectionStream connection, string reason);
+    void OnClosed(ConnectionStream connection, ConnectionEnd end);
 }

@@ -1,19 +1,30 @@
+using System.Net.Sockets;
 using Proxyless.Diagnostics;
 
 namespace Proxyless.Tests.Unit.Diagnostics;
 
-/// <summary>gRFC A94's <c>grpc.disconnect_error</c> values, from the reasons the connection stream gives.</summary>
+/// <summary>gRFC A94's <c>grpc.disconnect_error</c> values, from a GOAWAY's error code and a failure's socket error.</summary>
 public class SubchannelMetricsTests
 {
     [Theory]
-    [InlineData("the server sent GOAWAY", "GOAWAY NO_ERROR")]
-    [InlineData("the server sent GOAWAY with HTTP/2 error 11", "GOAWAY ENHANCE_YOUR_CALM")]
-    [InlineData("the server sent GOAWAY with HTTP/2 error 99", "GOAWAY 99")]
-    [InlineData("the connection broke: Connection reset by peer (ConnectionReset)", "connection reset")]
-    [InlineData("no reply to a keepalive ping within 1s", "connection timed out")]
-    [InlineData("the connection broke: Connection timed out (TimedOut)", "connection timed out")]
-    [InlineData("the connection broke: Software caused connection abort (ConnectionAborted)", "connection aborted")]
-    [InlineData("writing to the connection failed: Broken pipe (Shutdown)", "socket error")]
-    [InlineData("the server closed the connection", "unknown")]
-    public void ReasonsMapToA94Values(string reason, string expected) => Assert.Equal(expected, SubchannelMetrics.DisconnectError(reason));
+    [InlineData(0u, "GOAWAY NO_ERROR")]
+    [InlineData(11u, "GOAWAY ENHANCE_YOUR_CALM")]
+    [InlineData(13u, "GOAWAY HTTP_1_1_REQUIRED")]
+    [InlineData(99u, "GOAWAY 99")]
+    public void AGoAwayIsNamedByItsHttp2Error(uint code, string expected) => Assert.Equal(expected, SubchannelMetrics.GoAway(code));
+
+    [Theory]
+    [InlineData(SocketError.ConnectionReset, "connection reset")]
+    [InlineData(SocketError.TimedOut, "connection timed out")]
+    [InlineData(SocketError.ConnectionAborted, "connection aborted")]
+    [InlineData(SocketError.Shutdown, "socket error")]
+    public void ASocketFailureIsNamedByItsErrorCodeEvenWhenWrapped(SocketError error, string expected)
+        => Assert.Equal(expected, SubchannelMetrics.DisconnectErrorOf(new IOException("read failed", new SocketException((int)error))));
+
+    [Fact]
+    public void OtherFailuresAreSocketErrorsOrUnknown()
+    {
+        Assert.Equal("socket error", SubchannelMetrics.DisconnectErrorOf(new IOException("broken")));
+        Assert.Equal("unknown", SubchannelMetrics.DisconnectErrorOf(new InvalidOperationException("?")));
+    }
 }

@@ -283,9 +283,9 @@ public class ConnectionStreamTests
 
         public void OnSettingsReceived(ConnectionStream connection) => Add("settings");
 
-        public void OnGoAway(ConnectionStream connection, string reason) => Add("goaway: " + reason);
+        public void OnGoAway(ConnectionStream connection, ConnectionEnd end) => Add("goaway: " + end.Reason);
 
-        public void OnClosed(ConnectionStream connection, string reason) => Add("closed: " + reason);
+        public void OnClosed(ConnectionStream connection, ConnectionEnd end) => Add("closed: " + end.Reason);
 
         private void Add(string e)
         {
