@@ -10,6 +10,12 @@ public interface ICallTracker
     /// <summary>The attempt is being sent on the picked subchannel.</summary>
     void OnCallStarted();
 
+    /// <summary>The attempt's response headers arrived (not called for an attempt that failed before any response).</summary>
+    /// <param name="elapsed">The time from the attempt's start to its response headers.</param>
+    void OnResponseHeaders(TimeSpan elapsed)
+    {
+    }
+
     /// <summary>The attempt ended.</summary>
     /// <param name="completion">Its status, trailers and duration.</param>
     void OnCallEnded(in CallCompletion completion);

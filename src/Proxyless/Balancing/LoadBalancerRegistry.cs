@@ -32,6 +32,7 @@ public sealed class LoadBalancerRegistry
         registry.Register(new OutlierDetectionLoadBalancerProvider());
         registry.Register(new WeightedRoundRobinLoadBalancerProvider());
         registry.Register(new LeastRequestLoadBalancerProvider());
+        registry.Register(new Policies.P2cEwma.P2cEwmaLoadBalancerProvider());
         registry.Register(new RandomLoadBalancerProvider());
         registry.Register(new RingHashLoadBalancerProvider());
         return registry;

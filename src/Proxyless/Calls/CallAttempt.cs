@@ -112,6 +112,7 @@ internal sealed class CallAttempt
     public HttpResponseMessage OnResponse(HttpRequestMessage request, HttpResponseMessage response)
     {
         (request.Content as ReplayableContent)?.StopCapturing();
+        _tracker?.OnResponseHeaders(Stopwatch.GetElapsedTime(_start));
         response.Headers.TryAddWithoutValidation(CallPeer.HeaderName, Subchannel.PeerText);
         if (response.StatusCode != HttpStatusCode.OK)
         {

@@ -12,6 +12,12 @@ internal sealed class TrackerChain(ICallTracker first, ICallTracker second) : IC
         second.OnCallStarted();
     }
 
+    public void OnResponseHeaders(TimeSpan elapsed)
+    {
+        first.OnResponseHeaders(elapsed);
+        second.OnResponseHeaders(elapsed);
+    }
+
     public void OnCallEnded(in CallCompletion completion)
     {
         first.OnCallEnded(completion);
