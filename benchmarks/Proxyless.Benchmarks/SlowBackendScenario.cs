@@ -7,8 +7,8 @@ namespace Proxyless.Benchmarks;
 
 /// <summary>
 /// Three backends, one answering 10x slower (and, for weighted_round_robin, reporting 90% utilization in its ORCA
-/// trailers against 20% for the others). The same concurrent load runs with round_robin, least_request and
-/// weighted_round_robin in one process run; prints p50/p99 latency and each backend's share.
+/// trailers against 20% for the others). The same concurrent load runs with round_robin, least_request,
+/// weighted_round_robin and p2c_ewma (default and peak preset) in one process run; prints p50/p99 latency and each backend's share.
 /// </summary>
 internal static class SlowBackendScenario
 {
@@ -36,6 +36,8 @@ internal static class SlowBackendScenario
             ("round_robin", """{"round_robin":{}}"""),
             ("least_request", """{"least_request":{}}"""),
             ("weighted_round_robin (ORCA)", """{"weighted_round_robin":{"blackoutPeriod":"1s","weightUpdatePeriod":"0.2s"}}"""),
+            ("p2c_ewma", """{"p2c_ewma":{}}"""),
+            ("p2c_ewma (peak preset)", """{"p2c_ewma":{"peak":true}}"""),
         })
         {
             using var channel = BalancedChannel.Create("ipv4:" + string.Join(",", backends.Select(b => b.Address)), new BalancedChannelOptions
