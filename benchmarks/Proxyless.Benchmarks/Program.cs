@@ -69,7 +69,7 @@ if (args.Length >= 1 && args[0] == "--slow-backend")
         return i >= 0 && i + 1 < args.Length ? int.Parse(args[i + 1], CultureInfo.InvariantCulture) : fallback;
     }
 
-    return await SlowBackendScenario.RunAsync(Option("--calls", 6000), Option("--callers", 32), TimeSpan.FromMilliseconds(Option("--fast-ms", 2)));
+    return await SlowBackendScenario.RunAsync(Option("--calls", 6000), Option("--callers", 32), TimeSpan.FromMilliseconds(Option("--fast-ms", 2)), Option("--rounds", 5));
 }
 
 if (args.Length >= 1 && args[0] == "--update-latency")
