@@ -33,6 +33,9 @@ public sealed class LoadBalancerRegistry
         registry.Register(new WeightedRoundRobinLoadBalancerProvider());
         registry.Register(new LeastRequestLoadBalancerProvider());
         registry.Register(new Policies.P2cEwma.P2cEwmaLoadBalancerProvider());
+        registry.Register(new Policies.Subsetting.RandomSubsettingLoadBalancerProvider());
+        registry.Register(new Policies.Subsetting.RandomSubsettingLoadBalancerProvider(Policies.Subsetting.RandomSubsettingLoadBalancerProvider.ShortName));
+        registry.Register(new Policies.Subsetting.DeterministicSubsettingLoadBalancerProvider());
         registry.Register(new RandomLoadBalancerProvider());
         registry.Register(new RingHashLoadBalancerProvider());
         return registry;
