@@ -72,6 +72,12 @@ if (args.Length >= 1 && args[0] == "--slow-backend")
     return await SlowBackendScenario.RunAsync(Option("--calls", 6000), Option("--callers", 32), TimeSpan.FromMilliseconds(Option("--fast-ms", 2)), Option("--rounds", 5));
 }
 
+if (args.Length >= 1 && args[0] == "--endpoint-cost")
+{
+    var i = Array.IndexOf(args, "--endpoints");
+    return await EndpointCostScenario.RunAsync(i >= 0 ? int.Parse(args[i + 1], CultureInfo.InvariantCulture) : 10_000);
+}
+
 if (args.Length >= 1 && args[0] == "--update-latency")
 {
     int Option(string name, int fallback)

@@ -106,23 +106,4 @@ internal static class UpdateLatencyScenario
             $"serializer busy {busy.TotalMilliseconds / storm.Elapsed.TotalSeconds:0} ms per second during the storm ({controller.Serializer.ActionsRun} actions in all; {controller.Serializer.BusyTime - busyBefore:g} busy since the first push)"));
         return 0;
     }
-
-    /// <summary>A resolver whose results the scenario pushes.</summary>
-    private sealed class PushResolverProvider : ResolverProvider
-    {
-        private Action<ResolverResult>? _listener;
-
-        public override string Scheme => "push";
-
-        public override string GetDefaultAuthority(ResolverTarget target) => "scale.test";
-
-        public override Resolver CreateResolver(ResolverTarget target, ResolverOptions options) => new PushResolver(this);
-
-        public void Push(ResolverResult result) => Volatile.Read(ref _listener)!.Invoke(result);
-
-        private sealed class PushResolver(PushResolverProvider owner) : Resolver
-        {
-            public override void Start(Action<ResolverResult> listener) => Volatile.Write(ref owner._listener, listener);
-        }
-    }
 }
