@@ -15,10 +15,7 @@ public sealed class OutlierDetectionLoadBalancerProvider : LoadBalancerProvider
     public override LoadBalancerConfig ParseConfig(ConfigObject config, LoadBalancerRegistry registry)
     {
         ArgumentNullException.ThrowIfNull(registry);
-        if (!config.TryGet("childPolicy", out var child))
-        {
-            throw config.Error("childPolicy", "is required (e.g. [{\"round_robin\":{}}])");
-        }
+        var childPolicy = ChildPolicies.Parse(config, registry);
 
         // The defaults are the config types' own: a field that is absent keeps its default.
         SuccessRateEjectionConfig? successRate = null;
@@ -43,7 +40,7 @@ public sealed class OutlierDetectionLoadBalancerProvider : LoadBalancerProvider
                 fp.GetInt32("requestVolume", d.RequestVolume, 0));
         }
 
-        var defaults = new OutlierDetectionConfig { ChildPolicy = registry.SelectFirstRegistered(child, config.FieldPath("childPolicy")) };
+        var defaults = new OutlierDetectionConfig { ChildPolicy = childPolicy };
         return defaults with
         {
             Interval = config.GetDuration("interval", defaults.Interval)!.Value,

@@ -35,7 +35,7 @@ public sealed class DeterministicSubsettingLoadBalancerProvider : LoadBalancerPr
             SubsetSize = SubsettingConfigs.SubsetSize(config),
             ClientCount = count,
             ClientIndex = config.GetInt32("clientIndex", 0, min: 0, max: count - 1),
-            ChildPolicy = SubsettingConfigs.ChildPolicy(config, registry),
+            ChildPolicy = ChildPolicies.Parse(config, registry),
         };
     }
 

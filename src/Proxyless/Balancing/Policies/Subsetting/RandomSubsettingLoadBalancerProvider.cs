@@ -39,7 +39,7 @@ public sealed class RandomSubsettingLoadBalancerProvider : LoadBalancerProvider
         {
             Name = PolicyName,
             SubsetSize = SubsettingConfigs.SubsetSize(config),
-            ChildPolicy = SubsettingConfigs.ChildPolicy(config, registry),
+            ChildPolicy = ChildPolicies.Parse(config, registry),
         };
     }
 

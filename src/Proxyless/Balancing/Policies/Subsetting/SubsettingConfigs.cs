@@ -2,7 +2,7 @@ using Proxyless.Configuration;
 
 namespace Proxyless.Balancing.Policies.Subsetting;
 
-/// <summary>The fields both subsetting policies share: a required positive <c>subsetSize</c> and <c>childPolicy</c>.</summary>
+/// <summary>The field both subsetting policies share: a required positive <c>subsetSize</c>.</summary>
 internal static class SubsettingConfigs
 {
     public static int SubsetSize(ConfigObject config)
@@ -14,9 +14,4 @@ internal static class SubsettingConfigs
 
         return config.GetInt32("subsetSize", 0, min: 1);
     }
-
-    public static PolicySelection ChildPolicy(ConfigObject config, LoadBalancerRegistry registry)
-        => config.TryGet("childPolicy", out var child)
-            ? registry.SelectFirstRegistered(child, config.FieldPath("childPolicy"))
-            : throw config.Error("childPolicy", "is required (e.g. [{\"round_robin\":{}}])");
 }
