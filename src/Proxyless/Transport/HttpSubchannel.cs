@@ -196,7 +196,10 @@ internal sealed class HttpSubchannel : Subchannel, IConnectionOwner
         }
         catch (Exception ex)
         {
-            FailAttempt(attempt, new Status(StatusCode.Unavailable, $"connecting to {PeerText} failed: {AddressDialer.Describe(ex)}", ex));
+            // The status keeps the words, not the exception: it lives as long as the subchannel stays in
+            // TRANSIENT_FAILURE (thousands of refused addresses keep thousands of them), and a status reaches a call
+            // as grpc-status and grpc-message only.
+            FailAttempt(attempt, new Status(StatusCode.Unavailable, $"connecting to {PeerText} failed: {AddressDialer.Describe(ex)}"));
             return;
         }
 
@@ -377,7 +380,7 @@ internal sealed class HttpSubchannel : Subchannel, IConnectionOwner
         }
         catch (Exception ex)
         {
-            FailAttempt(attempt, new Status(StatusCode.Unavailable, _tls?.Describe(ex) ?? $"connecting to {PeerText} failed: {AddressDialer.Describe(ex)}", ex));
+            FailAttempt(attempt, new Status(StatusCode.Unavailable, _tls?.Describe(ex) ?? $"connecting to {PeerText} failed: {AddressDialer.Describe(ex)}")); // words only, as above
         }
     }
 
