@@ -25,18 +25,18 @@ internal sealed class HttpSubchannel : Subchannel, IConnectionOwner
     private readonly ISubchannelHost _host;
     private readonly Action<SubchannelState> _listener;
     private readonly ILogger _logger;
-    private readonly SocketsHttpHandler _handler;
-    private readonly HttpMessageInvoker _invoker;
+    private readonly ConnectionOptions _options;
+    private Handlers? _handlers; // created for the first connection (see Handlers)
     private readonly ExponentialBackoff _backoff;
     private readonly TlsConnectionValidator? _tls;
     private readonly string? _authorityOverride;
     private readonly object _lock = new();
     private readonly CancellationTokenSource _shutdown = new();
     private readonly bool _healthCheck;
-    private readonly bool _dialFirst;
+    private readonly bool _dialFirst; // the subchannel dials (the default connect step): the handler waits for a socket
     private SubchannelState _state = new(ConnectivityState.Idle, Status.DefaultSuccess); // the connection's state
     private SubchannelState _reported = new(ConnectivityState.Idle, Status.DefaultSuccess); // what the policy sees
-    private readonly Health.SubchannelHealth _health;
+    private Health.SubchannelHealth? _health; // made when the first health watch starts (guarded by _lock)
     private readonly List<ConnectionStream> _connections = [];
     private ConnectAttempt? _attempt;
     private IDisposable? _backoffTimer;
@@ -55,46 +55,28 @@ internal sealed class HttpSubchannel : Subchannel, IConnectionOwner
         _listener = listener;
         _logger = host.LoggerFactory.CreateLogger<HttpSubchannel>();
         _target = host.Target.Canonical;
-        _health = new Health.SubchannelHealth(host.BaseUri, SendAsync, PeerText, _logger, OnHealth);
         var options = host.ConnectionOptions;
         _backoff = new ExponentialBackoff(options.Backoff);
-        _handler = new SocketsHttpHandler
-        {
-            PooledConnectionIdleTimeout = Timeout.InfiniteTimeSpan,
-            PooledConnectionLifetime = Timeout.InfiniteTimeSpan,
-            EnableMultipleHttp2Connections = true,
-            KeepAlivePingDelay = options.KeepAlivePingDelay,
-
-            // The connection stream enforces the keepalive timeout (a dead peer is then UNAVAILABLE, and calls never
-            // written are resent); SocketsHttpHandler's own check, which reports PROTOCOL_ERROR, is only a backstop.
-            KeepAlivePingTimeout = options.KeepAlivePingTimeout + KeepAliveBackstop,
-            KeepAlivePingPolicy = options.KeepAliveWithoutCalls ? HttpKeepAlivePingPolicy.Always : HttpKeepAlivePingPolicy.WithActiveRequests,
-            UseProxy = false,
-            UseCookies = false,
-            AllowAutoRedirect = false,
-            AutomaticDecompression = DecompressionMethods.None,
-            ConnectCallback = ConnectAsync,
-            PlaintextStreamFilter = (context, _) => ValueTask.FromResult<Stream>(WatchConnection(context.PlaintextStream)),
-        };
+        _options = options;
         if (host.Tls is { } tls)
         {
             var serverName = address.Attributes.TryGetValue(AddressAttributes.ServerName, out var name) ? name : tls.ServerNameOverride ?? host.DefaultServerName;
             _tls = new TlsConnectionValidator(tls, address, serverName, host.TimeProvider);
-            _tls.Apply(_handler);
 
             // An address with its own TLS name is reached under that name: it becomes SNI, the name verified, and the
             // :authority of calls on this subchannel (as grpc-go does with an address's ServerName).
             _authorityOverride = serverName == host.DefaultServerName ? null : serverName;
         }
 
-        options.ConfigureHandler?.Invoke(address, _handler);
-        _dialFirst = _handler.ConnectCallback == (Func<SocketsHttpConnectionContext, CancellationToken, ValueTask<Stream>>)ConnectAsync; // unless the user replaced the connect step
-        _invoker = new HttpMessageInvoker(_handler, disposeHandler: false);
+        // A user's ConfigureHandler may replace the connect step, which decides how connecting works: then the handler
+        // is made now to see. Otherwise it waits for the first dialed socket, so an address that never connects (one of
+        // thousands refused) never costs one.
+        _dialFirst = options.ConfigureHandler is null || GetHandlers().DialFirst;
     }
 
     public override BackendAddress Address { get; }
 
-    /// <summary>The channel's target as the user wrote it (the <c>grpc.target</c> metric label).</summary>
+    /// <summary>The channel's target in gRFC A66's canonical form (the <c>grpc.target</c> metric label).</summary>
     public string Target => _target;
 
     /// <summary>The address as text, as reported to callers in the peer header.</summary>
@@ -248,7 +230,7 @@ internal sealed class HttpSubchannel : Subchannel, IConnectionOwner
             }
 
             EndAttemptLocked();
-            _health.Stop();
+            _health?.Stop();
             _shutdown.Cancel(); // abandons connection attempts still in progress
             _backoffTimer?.Dispose();
             _backoffTimer = null;
@@ -292,7 +274,7 @@ internal sealed class HttpSubchannel : Subchannel, IConnectionOwner
     {
         // Set every time: a request picked again after a failure may have carried another backend's name.
         request.Headers.Host = _authorityOverride;
-        return _invoker.SendAsync(request, cancellationToken);
+        return GetHandlers().Invoker.SendAsync(request, cancellationToken);
     }
 
     /// <summary>The TLS server name this subchannel verifies, or null without TLS.</summary>
@@ -359,7 +341,7 @@ internal sealed class HttpSubchannel : Subchannel, IConnectionOwner
     {
         try
         {
-            await ConnectionTrigger.SendAsync(_invoker, _host.BaseUri, _authorityOverride, attempt.Trigger.Token).ConfigureAwait(false);
+            await ConnectionTrigger.SendAsync(GetHandlers().Invoker, _host.BaseUri, _authorityOverride, attempt.Trigger.Token).ConfigureAwait(false);
 
             // Answered: it went out on a connection SocketsHttpHandler already had. That connection works, so use it.
             SubchannelLog.TriggerAnswered(_logger, PeerText);
@@ -616,11 +598,11 @@ internal sealed class HttpSubchannel : Subchannel, IConnectionOwner
         _state = new SubchannelState(state, status);
         if (state == ConnectivityState.Ready && _healthCheck && _host.HealthCheckServiceName is { } serviceName)
         {
-            _health.Start(serviceName);
+            (_health ??= new Health.SubchannelHealth(_host.BaseUri, SendAsync, PeerText, _logger, OnHealth)).Start(serviceName);
         }
         else
         {
-            _health.Stop();
+            _health?.Stop();
         }
 
         PublishLocked();
@@ -630,7 +612,7 @@ internal sealed class HttpSubchannel : Subchannel, IConnectionOwner
     // subchannel still looks CONNECTING, and NOT_SERVING looks like TRANSIENT_FAILURE with the reason.
     private void PublishLocked()
     {
-        var next = _health.View(_state);
+        var next = _health?.View(_state) ?? _state;
         if (next.State == _reported.State && next.Status.Detail == _reported.Status.Detail)
         {
             return;
@@ -644,7 +626,7 @@ internal sealed class HttpSubchannel : Subchannel, IConnectionOwner
     {
         using (ChangeState())
         {
-            if (_health.TryRecord(watch, healthy, reason, out var changed))
+            if (_health is not null && _health.TryRecord(watch, healthy, reason, out var changed))
             {
                 if (changed)
                 {
@@ -678,8 +660,53 @@ internal sealed class HttpSubchannel : Subchannel, IConnectionOwner
             return;
         }
 
-        _health.Dispose();
-        _invoker.Dispose();
-        _handler.Dispose();
+        _health?.Dispose();
+        Volatile.Read(ref _handlers)?.Dispose();
+    }
+
+    /// <summary>The subchannel's SocketsHttpHandler and invoker, made on first use (thread-safe; one wins).</summary>
+    private Handlers GetHandlers() => Volatile.Read(ref _handlers) ?? CreateHandlers();
+
+    private Handlers CreateHandlers()
+    {
+        var handler = new SocketsHttpHandler
+        {
+            PooledConnectionIdleTimeout = Timeout.InfiniteTimeSpan,
+            PooledConnectionLifetime = Timeout.InfiniteTimeSpan,
+            EnableMultipleHttp2Connections = true,
+            KeepAlivePingDelay = _options.KeepAlivePingDelay,
+
+            // The connection stream enforces the keepalive timeout (a dead peer is then UNAVAILABLE, and calls never
+            // written are resent); SocketsHttpHandler's own check, which reports PROTOCOL_ERROR, is only a backstop.
+            KeepAlivePingTimeout = _options.KeepAlivePingTimeout + KeepAliveBackstop,
+            KeepAlivePingPolicy = _options.KeepAliveWithoutCalls ? HttpKeepAlivePingPolicy.Always : HttpKeepAlivePingPolicy.WithActiveRequests,
+            UseProxy = false,
+            UseCookies = false,
+            AllowAutoRedirect = false,
+            AutomaticDecompression = DecompressionMethods.None,
+            ConnectCallback = ConnectAsync,
+            PlaintextStreamFilter = (context, _) => ValueTask.FromResult<Stream>(WatchConnection(context.PlaintextStream)),
+        };
+        _tls?.Apply(handler);
+        _options.ConfigureHandler?.Invoke(Address, handler);
+        var dialFirst = handler.ConnectCallback == (Func<SocketsHttpConnectionContext, CancellationToken, ValueTask<Stream>>)ConnectAsync; // unless the user replaced the connect step
+        var made = new Handlers(handler, new HttpMessageInvoker(handler, disposeHandler: false), dialFirst);
+        var won = Interlocked.CompareExchange(ref _handlers, made, null);
+        if (won is not null || Volatile.Read(ref _handlerDisposed) != 0)
+        {
+            made.Dispose(); // another thread's is in use, or the subchannel is gone
+        }
+
+        return won ?? made;
+    }
+
+    /// <summary>A subchannel's SocketsHttpHandler and the invoker over it.</summary>
+    private sealed record Handlers(SocketsHttpHandler Handler, HttpMessageInvoker Invoker, bool DialFirst) : IDisposable
+    {
+        public void Dispose()
+        {
+            Invoker.Dispose();
+            Handler.Dispose();
+        }
     }
 }
