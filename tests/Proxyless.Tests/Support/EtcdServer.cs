@@ -22,11 +22,25 @@ public sealed class EtcdServer : IAsyncDisposable
         => new[] { "/usr/bin/etcd", "/usr/local/bin/etcd" }.FirstOrDefault(File.Exists)
            ?? Environment.GetEnvironmentVariable("PATH")?.Split(':').Select(p => Path.Combine(p, "etcd")).FirstOrDefault(File.Exists);
 
+    /// <summary>
+    /// Starts an etcd on free ports. A port found free can be taken by another test before etcd binds it (etcd then
+    /// exits at once), so a server that exits while starting is replaced by one on other ports, up to three times.
+    /// </summary>
     public static async Task<EtcdServer> StartNewAsync()
     {
-        var server = new EtcdServer();
-        await server.StartAsync();
-        return server;
+        for (var attempt = 1; ; attempt++)
+        {
+            var server = new EtcdServer();
+            try
+            {
+                await server.StartAsync();
+                return server;
+            }
+            catch (EtcdExitedException) when (attempt < 3)
+            {
+                await server.DisposeAsync();
+            }
+        }
     }
 
     public async Task StartAsync()
@@ -53,9 +67,16 @@ public sealed class EtcdServer : IAsyncDisposable
             info.ArgumentList.Add(arg);
         }
 
+        var errors = new System.Collections.Concurrent.ConcurrentQueue<string>();
         _process = Process.Start(info)!;
         _process.OutputDataReceived += (_, _) => { };
-        _process.ErrorDataReceived += (_, _) => { };
+        _process.ErrorDataReceived += (_, e) =>
+        {
+            if (e.Data is { } line && errors.Count < 20)
+            {
+                errors.Enqueue(line);
+            }
+        };
         _process.BeginOutputReadLine();
         _process.BeginErrorReadLine();
 
@@ -66,7 +87,7 @@ public sealed class EtcdServer : IAsyncDisposable
             {
                 if (_process.HasExited)
                 {
-                    throw new InvalidOperationException($"etcd exited with code {_process.ExitCode}");
+                    throw new EtcdExitedException($"etcd exited with code {_process.ExitCode} (client port {ClientPort}, peer port {_peerPort}): {string.Join(" | ", errors)}");
                 }
 
                 try
@@ -112,4 +133,7 @@ public sealed class EtcdServer : IAsyncDisposable
         listener.Start();
         return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
+
+    /// <summary>etcd exited while starting (for example, another process took its port first).</summary>
+    private sealed class EtcdExitedException(string message) : InvalidOperationException(message);
 }
