@@ -30,7 +30,13 @@ internal static class LoadRunner
 
                 if (settings.Rps > 0)
                 {
-                    var due = TimeSpan.FromSeconds(index / (double)settings.Rps) - Stopwatch.GetElapsedTime(started);
+                    var at = TimeSpan.FromSeconds(index / (double)settings.Rps);
+                    if (at >= settings.Duration)
+                    {
+                        return; // its start would fall after the run's end
+                    }
+
+                    var due = at - Stopwatch.GetElapsedTime(started);
                     if (due > TimeSpan.Zero)
                     {
                         try
@@ -42,6 +48,11 @@ internal static class LoadRunner
                             return;
                         }
                     }
+                }
+
+                if (Stopwatch.GetElapsedTime(started) >= settings.Duration)
+                {
+                    return; // the run is over even if its timer has not fired yet (a busy machine)
                 }
 
                 await CallAsync(client, request, settings, stats);
