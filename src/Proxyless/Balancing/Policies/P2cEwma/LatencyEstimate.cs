@@ -8,7 +8,7 @@ namespace Proxyless.Balancing.Policies.P2cEwma;
 internal sealed class LatencyEstimate(TimeProvider time) : ICallTracker
 {
     private readonly object _lock = new();
-    private double _estimateMs = double.NaN; // NaN until the first sample: the config's default RTT
+    private double _estimateMs = double.NaN; // NaN until the first sample: the config's default RTT; written under _lock, read without
     private long _lastSample;
     private int _inFlight;
     private long _lastPicked = time.GetTimestamp();
@@ -20,24 +20,25 @@ internal sealed class LatencyEstimate(TimeProvider time) : ICallTracker
     public int InFlight => Volatile.Read(ref _inFlight);
 
     /// <summary>The estimate in milliseconds.</summary>
-    public double EstimateMs
+    public double EstimateMs => Volatile.Read(ref _estimateMs) is var estimate && double.IsNaN(estimate) ? Config.DefaultRtt.TotalMilliseconds : estimate;
+
+    /// <summary>When the endpoint was last picked.</summary>
+    public long LastPicked => Volatile.Read(ref _lastPicked);
+
+    /// <summary>cost = estimate^k x (calls in flight + 1).</summary>
+    public double Cost
     {
         get
         {
-            lock (_lock)
-            {
-                return double.IsNaN(_estimateMs) ? Config.DefaultRtt.TotalMilliseconds : _estimateMs;
-            }
+            var estimate = Math.Max(EstimateMs, 1e-3);
+            var k = Config.LatencyExponent;
+            var weighted = k == 3 ? estimate * estimate * estimate : k == 1 ? estimate : Math.Pow(estimate, k); // the usual exponents without Math.Pow
+            return weighted * (InFlight + 1);
         }
     }
 
-    /// <summary>When the endpoint was last picked.</summary>
-    public long LastPicked => Interlocked.Read(ref _lastPicked);
-
-    /// <summary>cost = estimate^k x (calls in flight + 1).</summary>
-    public double Cost => Math.Pow(Math.Max(EstimateMs, 1e-3), Config.LatencyExponent) * (InFlight + 1);
-
-    public void OnPicked() => Interlocked.Exchange(ref _lastPicked, time.GetTimestamp());
+    /// <summary>The endpoint was picked at <paramref name="now"/> (a timestamp of the policy's clock).</summary>
+    public void OnPicked(long now) => Volatile.Write(ref _lastPicked, now);
 
     public void OnCallStarted() => Interlocked.Increment(ref _inFlight);
 
@@ -58,19 +59,18 @@ internal sealed class LatencyEstimate(TimeProvider time) : ICallTracker
         var now = time.GetTimestamp();
         lock (_lock)
         {
-            if (double.IsNaN(_estimateMs))
+            double next;
+            if (double.IsNaN(_estimateMs) || (Config.Peak && milliseconds > _estimateMs))
             {
-                _estimateMs = milliseconds;
-            }
-            else if (Config.Peak && milliseconds > _estimateMs)
-            {
-                _estimateMs = milliseconds; // peak EWMA: a slower sample is taken at once
+                next = milliseconds; // the first sample; or, for peak EWMA, a slower one: taken at once
             }
             else
             {
                 var weight = Math.Exp(-time.GetElapsedTime(_lastSample, now).TotalMilliseconds / Config.DecayTime.TotalMilliseconds);
-                _estimateMs = (_estimateMs * weight) + (milliseconds * (1 - weight));
+                next = (_estimateMs * weight) + (milliseconds * (1 - weight));
             }
+
+            Volatile.Write(ref _estimateMs, next);
 
             _lastSample = now;
         }

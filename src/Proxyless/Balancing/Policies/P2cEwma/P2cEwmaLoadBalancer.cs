@@ -43,9 +43,10 @@ internal sealed class P2cEwmaLoadBalancer(IChannelControlHelper helper) : Endpoi
 
         public override PickResult Pick(in PickContext context)
         {
-            var index = NextProbe() ?? Choose();
+            var now = time.GetTimestamp();
+            var index = NextProbe(now) ?? Choose();
             var estimate = estimates[index];
-            estimate.OnPicked();
+            estimate.OnPicked(now);
             var result = pickers[index].Pick(context);
             return result.Type == PickResultType.Complete ? TrackerChain.Attach(result, estimate) : result;
         }
@@ -86,14 +87,13 @@ internal sealed class P2cEwmaLoadBalancer(IChannelControlHelper helper) : Endpoi
 
         // An endpoint not picked for the probe interval gets the next call. The scan that finds them runs at most
         // twice per interval, by whichever pick comes first.
-        private int? NextProbe()
+        private int? NextProbe(long now)
         {
-            if (_probes.TryDequeue(out var probe))
+            if (!_probes.IsEmpty && _probes.TryDequeue(out var probe))
             {
                 return probe;
             }
 
-            var now = time.GetTimestamp();
             var due = Interlocked.Read(ref _nextProbeScan);
             if (now < due || Interlocked.CompareExchange(ref _nextProbeScan, now + (long)(config.ProbeInterval.TotalSeconds / 2 * time.TimestampFrequency), due) != due)
             {
