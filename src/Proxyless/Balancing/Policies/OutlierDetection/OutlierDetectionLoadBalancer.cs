@@ -17,7 +17,7 @@ internal sealed class OutlierDetectionLoadBalancer : LoadBalancer
     private readonly Dictionary<string, AddressState> _addresses = new(StringComparer.Ordinal);
     private OutlierDetectionConfig? _config;
     private LoadBalancer? _child;
-    private volatile string[] _ejected = []; // published for diagnostics on every ejection change
+    private volatile string[] _ejected = []; // the ejected addresses, for diagnostics (PublishEjected)
     private LoadBalancerProvider? _childProvider;
     private IDisposable? _timer;
     private bool _disposed;
@@ -72,6 +72,7 @@ internal sealed class OutlierDetectionLoadBalancer : LoadBalancer
             _timer = _helper.ScheduleDelayed(config.Interval, OnInterval);
         }
 
+        PublishEjected(); // addresses gone, or ejection turned off
         return _child.UpdateChannelState(state with { Config = config.ChildPolicy.Config });
     }
 
@@ -135,13 +136,17 @@ internal sealed class OutlierDetectionLoadBalancer : LoadBalancer
                     address.Uneject();
                     OutlierLog.Unejected(_logger, address.Key);
                     ProxylessMetrics.Unejected(_helper.Target, address.Key);
-                    _ejected = [.. _ejected.Where(a => a != address.Key)];
                 }
             }
         }
 
+        PublishEjected();
         _timer = _helper.ScheduleDelayed(config.Interval, OnInterval);
     }
+
+    // Diagnostics read the ejected addresses from any thread: a snapshot taken from the address states (on the
+    // serializer) after every change, so it cannot drift from them.
+    private void PublishEjected() => _ejected = [.. _addresses.Values.Where(a => a.EjectedAt is not null).Select(a => a.Key)];
 
     private void RunSuccessRate(OutlierDetectionConfig config, SuccessRateEjectionConfig settings, DateTimeOffset now)
     {
@@ -200,7 +205,6 @@ internal sealed class OutlierDetectionLoadBalancer : LoadBalancer
         address.Multiplier++;
         OutlierLog.Ejected(_logger, address.Key, reason);
         ProxylessMetrics.Ejected(_helper.Target, address.Key, algorithm);
-        _ejected = [.. _ejected, address.Key];
         address.Eject(now, new Status(StatusCode.Unavailable, $"{address.Key} is ejected by outlier detection: {reason}"));
     }
 

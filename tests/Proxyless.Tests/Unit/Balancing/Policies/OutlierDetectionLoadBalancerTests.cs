@@ -192,6 +192,41 @@ public class OutlierDetectionLoadBalancerTests
     }
 
     [Fact]
+    public void DiagnosticsShowAnEjectionUntilItEndsOrEjectionIsTurnedOff()
+    {
+        var (helper, policy) = Start("""
+            "failurePercentageEjection":{"threshold":50,"requestVolume":10,"minimumHosts":1},"maxEjectionPercent":50,
+            "baseEjectionTime":"30s"
+            """);
+        using (policy)
+        {
+            Dictionary<string, string> Notes()
+            {
+                var notes = new Dictionary<string, string>();
+                policy.DescribeEndpoints(notes);
+                return notes;
+            }
+
+            Calls(helper, 100, (port, _) => port == 5 ? StatusCode.Unavailable : StatusCode.OK);
+            helper.Advance(TimeSpan.FromSeconds(10));
+            Assert.Equal("ejected", Notes()["127.0.0.1:5"]);
+            helper.Advance(TimeSpan.FromSeconds(30)); // the ejection time is over
+            Assert.Empty(Notes());
+
+            Calls(helper, 100, (port, _) => port == 5 ? StatusCode.Unavailable : StatusCode.OK);
+            helper.Advance(TimeSpan.FromSeconds(10));
+            Assert.Equal("ejected", Notes()["127.0.0.1:5"]);
+
+            // A config without an ejection algorithm un-ejects everything at once.
+            var selection = LoadBalancerRegistry.CreateDefault().SelectPolicy(ServiceConfig.Parse(
+                """{"loadBalancingConfig":[{"outlier_detection":{"interval":"10s","childPolicy":[{"round_robin":{}}]}}]}"""));
+            var endpoints = Ports.Select(p => new BackendEndpoint(new BackendAddress(new IPEndPoint(IPAddress.Loopback, p)))).ToArray();
+            policy.UpdateChannelState(new ChannelState(endpoints, selection.Config, Attributes.Empty, ServiceConfig.Empty));
+            Assert.Empty(Notes());
+        }
+    }
+
+    [Fact]
     public void TheMultiplierDecaysWhileTheBackendBehaves()
     {
         var (helper, policy) = Start("""
