@@ -186,16 +186,12 @@ public static class ProxylessCommand
         }
     }
 
-    private static void RequireNotNegative(System.CommandLine.Parsing.OptionResult result, string name)
-    {
-        var token = result.Tokens.Count > 0 ? result.Tokens[^1].Value : "";
-        if (!result.Implicit && (!int.TryParse(token, System.Globalization.CultureInfo.InvariantCulture, out var value) || value < 0))
-        {
-            result.AddError($"{name} must be a whole number of at least 0, not '{token}'");
-        }
-    }
+    private static void RequirePositive(System.CommandLine.Parsing.OptionResult result, string name) => RequireAtLeast(result, name, 1);
 
-    private static void RequirePositive(System.CommandLine.Parsing.OptionResult result, string name)
+    private static void RequireNotNegative(System.CommandLine.Parsing.OptionResult result, string name) => RequireAtLeast(result, name, 0);
+
+    // A whole number given on the command line (the default is not checked) of at least min.
+    private static void RequireAtLeast(System.CommandLine.Parsing.OptionResult result, string name, int min)
     {
         if (result.Implicit)
         {
@@ -203,9 +199,9 @@ public static class ProxylessCommand
         }
 
         var token = result.Tokens.Count > 0 ? result.Tokens[^1].Value : "";
-        if (!int.TryParse(token, System.Globalization.CultureInfo.InvariantCulture, out var value) || value < 1)
+        if (!int.TryParse(token, System.Globalization.CultureInfo.InvariantCulture, out var value) || value < min)
         {
-            result.AddError($"{name} must be a whole number of at least 1, not '{token}'");
+            result.AddError($"{name} must be a whole number of at least {min}, not '{token}'");
         }
     }
 

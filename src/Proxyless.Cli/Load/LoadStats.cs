@@ -16,8 +16,6 @@ internal sealed class LoadStats
     private long _calls;
     private long _windowCalls;
 
-    public long Calls => Interlocked.Read(ref _calls);
-
     public void Succeeded(string backend, double milliseconds)
     {
         lock (_lock)

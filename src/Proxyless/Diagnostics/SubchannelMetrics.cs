@@ -63,20 +63,13 @@ internal static class SubchannelMetrics
     /// <summary>A94's value for a connection that failed with <paramref name="exception"/>, by its socket error code.</summary>
     public static string DisconnectErrorOf(Exception exception)
     {
-        for (var e = exception; e is not null; e = e.InnerException)
+        return Transport.SocketErrors.Find(exception)?.SocketErrorCode switch
         {
-            if (e is System.Net.Sockets.SocketException socket)
-            {
-                return socket.SocketErrorCode switch
-                {
-                    System.Net.Sockets.SocketError.ConnectionReset => "connection reset",
-                    System.Net.Sockets.SocketError.TimedOut => TimedOut,
-                    System.Net.Sockets.SocketError.ConnectionAborted => "connection aborted",
-                    _ => "socket error",
-                };
-            }
-        }
-
-        return exception is IOException ? "socket error" : Unknown;
+            System.Net.Sockets.SocketError.ConnectionReset => "connection reset",
+            System.Net.Sockets.SocketError.TimedOut => TimedOut,
+            System.Net.Sockets.SocketError.ConnectionAborted => "connection aborted",
+            not null => "socket error",
+            null => exception is IOException ? "socket error" : Unknown,
+        };
     }
 }

@@ -43,12 +43,9 @@ internal static class AddressDialer
     {
         // The innermost socket error says what happened ("Connection refused"); HttpRequestException's own text
         // names the request URI's host, which is the logical service name, not this address.
-        for (var e = ex; e is not null; e = e.InnerException)
+        if (SocketErrors.Find(ex) is { } socket)
         {
-            if (e is SocketException se)
-            {
-                return $"{se.Message} ({se.SocketErrorCode})";
-            }
+            return SocketErrors.Describe(socket);
         }
 
         var inner = ex;

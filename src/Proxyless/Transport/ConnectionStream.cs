@@ -297,18 +297,7 @@ internal sealed class ConnectionStream : Stream
         }
     }
 
-    private static string Describe(Exception ex)
-    {
-        for (var e = ex; e is not null; e = e.InnerException)
-        {
-            if (e is SocketException se)
-            {
-                return $"{se.Message} ({se.SocketErrorCode})";
-            }
-        }
-
-        return ex.Message;
-    }
+    private static string Describe(Exception ex) => SocketErrors.Find(ex) is { } socket ? SocketErrors.Describe(socket) : ex.Message;
 
     // The read side met the end. When it can speak HTTP/2 to SocketsHttpHandler (the server's SETTINGS arrived, and
     // the last frame handed over was whole), it hands over the farewell frames; otherwise the error.
