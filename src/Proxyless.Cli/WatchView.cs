@@ -22,10 +22,7 @@ internal static class WatchView
     public static async Task<int> RunAsync(IAnsiConsole console, BalancedChannel channel, TimeSpan duration, TimeSpan interval, int rps, bool json, CancellationToken cancellationToken)
     {
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        if (duration > TimeSpan.Zero)
-        {
-            stop.CancelAfter(duration);
-        }
+        stop.CancelAfter(duration); // until Ctrl+C the command passes its longest run
 
         _ = channel.ConnectAsync(stop.Token).ContinueWith(static t => _ = t.Exception, TaskScheduler.Default); // connect now; state shows progress
         var traffic = rps > 0 ? DriveAsync(new Echo.EchoClient(channel), rps, stop.Token) : Task.CompletedTask;
@@ -33,7 +30,7 @@ internal static class WatchView
         var started = DateTime.UtcNow;
         var events = new List<string>();
 
-        (IRenderable View, ChannelDiagnostics Snapshot) Look()
+        IRenderable Look()
         {
             var snapshot = channel.GetDiagnostics();
             var current = snapshot.Subchannels.Select(s => s.Address).ToHashSet(StringComparer.Ordinal);
@@ -60,17 +57,17 @@ internal static class WatchView
                 console.Profile.Out.Writer.WriteLine(JsonSerializer.Serialize(line, Json));
             }
 
-            return (Render(snapshot, elapsed, events), snapshot);
+            return Render(snapshot, elapsed, events);
         }
 
         if (!json && console.Profile.Capabilities.Interactive)
         {
-            await console.Live(Look().View).StartAsync(async context =>
+            await console.Live(Look()).StartAsync(async context =>
             {
                 while (!stop.IsCancellationRequested)
                 {
                     await Delay(interval, stop.Token);
-                    context.UpdateTarget(Look().View);
+                    context.UpdateTarget(Look());
                     context.Refresh();
                 }
             });
@@ -79,7 +76,7 @@ internal static class WatchView
         {
             while (true)
             {
-                var (view, _) = Look();
+                var view = Look();
                 if (!json)
                 {
                     console.Write(view);

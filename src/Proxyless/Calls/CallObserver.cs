@@ -12,12 +12,10 @@ namespace Proxyless.Calls;
 /// </summary>
 internal sealed class CallObserver(string target, RetriedMethods retried)
 {
-    private static readonly Status DisposedEarly = new(StatusCode.Cancelled, "the call was disposed before it ended");
-
     private static readonly Action<object> DisposeAction = static s =>
     {
         var record = (CallRecord)s;
-        record.End(DisposedEarly.StatusCode); // a no-op when the call already ended
+        record.End(StatusCode.Cancelled); // disposed before it ended; a no-op when the call already ended
         ((IDisposable)record.Call!).Dispose();
     };
 
