@@ -16,19 +16,7 @@ namespace Proxyless.Tests.Unit.Balancing.Policies;
 public class P2cEwmaLoadBalancerTests
 {
     private static (FakeHelper Helper, LoadBalancer Policy) Start(string config, params int[] ports)
-    {
-        var helper = new FakeHelper();
-        var selection = LoadBalancerRegistry.CreateDefault().SelectPolicy(ServiceConfig.Parse($$"""{"loadBalancingConfig":[{"p2c_ewma":{{config}}}]}"""));
-        var policy = selection.Provider.Create(helper);
-        policy.UpdateChannelState(new ChannelState(
-            [.. ports.Select(p => new BackendEndpoint(new BackendAddress(new IPEndPoint(IPAddress.Loopback, p))))], selection.Config, Attributes.Empty, ServiceConfig.Empty));
-        foreach (var subchannel in helper.Subchannels)
-        {
-            subchannel.Set(ConnectivityState.Ready);
-        }
-
-        return (helper, policy);
-    }
+        => PolicyHarness.Start($$"""{"p2c_ewma":{{config}}}""", [.. ports.Select(p => (p, (int?)null))]);
 
     private static int Port(PickResult result) => ((IPEndPoint)result.Subchannel!.Address.EndPoint).Port;
 
