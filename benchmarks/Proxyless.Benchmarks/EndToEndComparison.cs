@@ -13,6 +13,8 @@ namespace Proxyless.Benchmarks;
 /// </summary>
 internal static class EndToEndComparison
 {
+    private const int Turns = 10;
+
     private sealed record Variant(string Name, Echo.EchoClient Client, IDisposable? Channel, Func<IDisposable>? Attach = null);
 
     public static async Task<int> RunAsync(int sequentialCalls, int concurrentCalls, int concurrency, int rounds)
@@ -43,25 +45,45 @@ internal static class EndToEndComparison
             await MeasureAsync(variant.Client, 4000, concurrency);
         }
 
-        var results = new Dictionary<(string, string), List<(double Rate, double Bytes)>>();
+        // Each round runs every client in turns of a tenth of the round's calls, the order rotating every turn, so a
+        // slow spell of this shared machine falls on all of them rather than on whichever ran then.
+        var results = new Dictionary<(string, string), List<(double Rate, double Bytes, double Cpu)>>();
         for (var round = 0; round < rounds; round++)
         {
-            // Rotate the order so no variant always runs first (or last) in a round.
-            for (var k = 0; k < variants.Length; k++)
+            foreach (var (mode, calls, callers) in new[] { ("sequential", sequentialCalls, 1), ($"{concurrency} callers", concurrentCalls, concurrency) })
             {
-                var variant = variants[(k + round) % variants.Length];
-                using var listener = variant.Attach?.Invoke(); // only while this client runs
-                Add(results, variant.Name, "sequential", await MeasureAsync(variant.Client, sequentialCalls, 1));
-                Add(results, variant.Name, $"{concurrency} callers", await MeasureAsync(variant.Client, concurrentCalls, concurrency));
+                var elapsed = new TimeSpan[variants.Length];
+                var cpu = new TimeSpan[variants.Length];
+                var bytes = new double[variants.Length];
+                GC.Collect();
+                GC.WaitForPendingFinalizers();
+                for (var turn = 0; turn < Turns; turn++)
+                {
+                    for (var k = 0; k < variants.Length; k++)
+                    {
+                        var v = (k + turn + round) % variants.Length;
+                        using var listener = variants[v].Attach?.Invoke(); // only while this client runs
+                        var (time, allocated, used) = await MeasureAsync(variants[v].Client, calls / Turns, callers);
+                        elapsed[v] += time;
+                        cpu[v] += used;
+                        bytes[v] += allocated;
+                    }
+                }
+
+                for (var v = 0; v < variants.Length; v++)
+                {
+                    var made = calls / Turns / callers * callers * Turns;
+                    Add(results, variants[v].Name, mode, (made / elapsed[v].TotalSeconds, bytes[v] / made, cpu[v].TotalMicroseconds / made));
+                }
             }
         }
 
         Console.WriteLine();
-        Console.WriteLine($"| client | mode | calls/s | bytes/call |");
-        Console.WriteLine($"|---|---|---:|---:|");
+        Console.WriteLine($"| client | mode | calls/s | bytes/call | client CPU µs/call |");
+        Console.WriteLine($"|---|---|---:|---:|---:|");
         foreach (var ((name, mode), samples) in results)
         {
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| {name} | {mode} | {Median(samples, s => s.Rate):N0} | {Median(samples, s => s.Bytes):N0} |"));
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| {name} | {mode} | {Median(samples, s => s.Rate):N0} | {Median(samples, s => s.Bytes):N0} | {Median(samples, s => s.Cpu):0.0} |"));
         }
 
         Console.WriteLine();
@@ -74,13 +96,15 @@ internal static class EndToEndComparison
             var rate = o.Zip(b, (x, y) => x.Rate / y.Rate).ToList();
             var bytes = o.Zip(b, (x, y) => x.Bytes / y.Bytes).ToList();
             var vsDirect = o.Zip(d, (x, y) => x.Rate / y.Rate).ToList();
+            var cpuVsBuiltIn = o.Zip(b, (x, y) => x.Cpu / y.Cpu).ToList();
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"{mode}: Proxyless / grpc-dotnet round_robin = {Stats(rate)} calls/s, {Stats(bytes)} bytes/call; Proxyless / direct = {Stats(vsDirect)} calls/s"));
+                $"{mode}: Proxyless / grpc-dotnet round_robin = {Stats(rate)} calls/s, {Stats(bytes)} bytes/call, {Stats(cpuVsBuiltIn)} client CPU/call; Proxyless / direct = {Stats(vsDirect)} calls/s"));
             var m = results[(variants[3].Name, mode)];
             var meteredRate = m.Zip(o, (x, y) => x.Rate / y.Rate).ToList();
             var extraBytes = m.Zip(o, (x, y) => x.Bytes - y.Bytes).Order().ToArray();
+            var cpuRatio = m.Zip(o, (x, y) => x.Cpu / y.Cpu).ToList();
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"{mode}: Proxyless with metrics listener / without = {Stats(meteredRate)} calls/s, {extraBytes[extraBytes.Length / 2]:+0;-0} bytes/call (min {extraBytes[0]:+0;-0}, max {extraBytes[^1]:+0;-0})"));
+                $"{mode}: Proxyless with metrics listener / without = {Stats(meteredRate)} calls/s, {extraBytes[extraBytes.Length / 2]:+0;-0} bytes/call (min {extraBytes[0]:+0;-0}, max {extraBytes[^1]:+0;-0}), {Stats(cpuRatio)} client CPU/call"));
         }
 
         foreach (var variant in variants)
@@ -91,7 +115,7 @@ internal static class EndToEndComparison
         return 0;
     }
 
-    private static void Add(Dictionary<(string, string), List<(double, double)>> results, string name, string mode, (double, double) sample)
+    private static void Add(Dictionary<(string, string), List<(double, double, double)>> results, string name, string mode, (double, double, double) sample)
     {
         if (!results.TryGetValue((name, mode), out var list))
         {
@@ -113,12 +137,11 @@ internal static class EndToEndComparison
         return sorted[sorted.Length / 2];
     }
 
-    private static async Task<(double Rate, double Bytes)> MeasureAsync(Echo.EchoClient client, int calls, int concurrency)
+    private static async Task<(TimeSpan Elapsed, long Bytes, TimeSpan Cpu)> MeasureAsync(Echo.EchoClient client, int calls, int concurrency)
     {
         var request = new EchoRequest { Message = "bench" };
         var perCaller = calls / concurrency;
-        GC.Collect();
-        GC.WaitForPendingFinalizers();
+        var cpuBefore = Environment.CpuUsage.TotalTime; // this process's: the backends run in another
         var bytesBefore = GC.GetTotalAllocatedBytes(precise: true);
         var stopwatch = Stopwatch.StartNew();
         await Task.WhenAll(Enumerable.Range(0, concurrency).Select(async _ =>
@@ -129,8 +152,6 @@ internal static class EndToEndComparison
             }
         }));
         stopwatch.Stop();
-        var bytes = GC.GetTotalAllocatedBytes(precise: true) - bytesBefore;
-        var total = perCaller * concurrency;
-        return (total / stopwatch.Elapsed.TotalSeconds, bytes / (double)total);
+        return (stopwatch.Elapsed, GC.GetTotalAllocatedBytes(precise: true) - bytesBefore, Environment.CpuUsage.TotalTime - cpuBefore);
     }
 }

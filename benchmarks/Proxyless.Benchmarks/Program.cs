@@ -2,12 +2,28 @@
 //   dotnet run -c Release --project benchmarks/Proxyless.Benchmarks -- --e2e      end-to-end comparison with grpc-dotnet
 //   dotnet run -c Release --project benchmarks/Proxyless.Benchmarks -- --slow-backend  one backend 10x slower: RR vs LR vs WRR
 //   dotnet run -c Release --project benchmarks/Proxyless.Benchmarks -- --update-latency  resolver updates at 10,000 endpoints
+//   dotnet run -c Release --project benchmarks/Proxyless.Benchmarks -- --endpoint-cost   memory per endpoint at 10,000
+//   dotnet run -c Release --project benchmarks/Proxyless.Benchmarks -- --scale     all of issue 14's 10,000-endpoint figures in one run
 //   dotnet run -c Release --project benchmarks/Proxyless.Benchmarks -- --shutdown   backends stopped (SIGTERM) or killed under load
 //   dotnet run -c Release --project benchmarks/Proxyless.Benchmarks -- --filter '*'   BenchmarkDotNet micro-benchmarks
 using System.Globalization;
 using BenchmarkDotNet.Running;
 using Proxyless.Benchmarks;
 using Proxyless.Examples;
+
+int Option(string name, int fallback)
+{
+    var i = Array.IndexOf(args, name);
+    return i >= 0 && i + 1 < args.Length ? int.Parse(args[i + 1], CultureInfo.InvariantCulture) : fallback;
+}
+
+int[] Churn() // --churn 10,100,1000: endpoints replaced per update, one series per size
+{
+    var i = Array.IndexOf(args, "--churn");
+    return i >= 0 && i + 1 < args.Length
+        ? args[i + 1].Split(',').Select(c => int.Parse(c, CultureInfo.InvariantCulture)).ToArray()
+        : [10, 100, 1000];
+}
 
 if (args.Length >= 2 && args[0] == "--serve")
 {
@@ -37,8 +53,7 @@ if (args.Length >= 1 && args[0] == "--serve-until-signal")
 
 if (args.Length >= 1 && args[0] == "--shutdown")
 {
-    var i = Array.IndexOf(args, "--rounds");
-    return await ShutdownScenario.RunAsync(i >= 0 ? int.Parse(args[i + 1], CultureInfo.InvariantCulture) : 7);
+    return await ShutdownScenario.RunAsync(Option("--rounds", 7));
 }
 
 if (args.Length >= 1 && args[0] == "--alloc-by-type")
@@ -48,12 +63,6 @@ if (args.Length >= 1 && args[0] == "--alloc-by-type")
 
 if (args.Length >= 1 && args[0] == "--e2e")
 {
-    int Option(string name, int fallback)
-    {
-        var i = Array.IndexOf(args, name);
-        return i >= 0 && i + 1 < args.Length ? int.Parse(args[i + 1], CultureInfo.InvariantCulture) : fallback;
-    }
-
     return await EndToEndComparison.RunAsync(
         sequentialCalls: Option("--sequential", 10_000),
         concurrentCalls: Option("--concurrent", 40_000),
@@ -63,30 +72,22 @@ if (args.Length >= 1 && args[0] == "--e2e")
 
 if (args.Length >= 1 && args[0] == "--slow-backend")
 {
-    int Option(string name, int fallback)
-    {
-        var i = Array.IndexOf(args, name);
-        return i >= 0 && i + 1 < args.Length ? int.Parse(args[i + 1], CultureInfo.InvariantCulture) : fallback;
-    }
-
     return await SlowBackendScenario.RunAsync(Option("--calls", 6000), Option("--callers", 32), TimeSpan.FromMilliseconds(Option("--fast-ms", 2)), Option("--rounds", 5));
 }
 
 if (args.Length >= 1 && args[0] == "--endpoint-cost")
 {
-    var i = Array.IndexOf(args, "--endpoints");
-    return await EndpointCostScenario.RunAsync(i >= 0 ? int.Parse(args[i + 1], CultureInfo.InvariantCulture) : 10_000);
+    return await EndpointCostScenario.RunAsync(Option("--endpoints", 10_000));
 }
 
 if (args.Length >= 1 && args[0] == "--update-latency")
 {
-    int Option(string name, int fallback)
-    {
-        var i = Array.IndexOf(args, name);
-        return i >= 0 && i + 1 < args.Length ? int.Parse(args[i + 1], CultureInfo.InvariantCulture) : fallback;
-    }
+    return await UpdateLatencyScenario.RunAsync(Option("--endpoints", 10_000), Churn(), Option("--updates", 10));
+}
 
-    return await UpdateLatencyScenario.RunAsync(Option("--endpoints", 10_000), Option("--churn", 100), Option("--updates", 10));
+if (args.Length >= 1 && args[0] == "--scale")
+{
+    return await ScaleScenario.RunAsync(Option("--endpoints", 10_000), Churn(), Option("--updates", 10));
 }
 
 BenchmarkSwitcher.FromAssembly(typeof(PickBenchmarks).Assembly).Run(args);

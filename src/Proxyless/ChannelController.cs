@@ -294,15 +294,31 @@ internal sealed class ChannelController : IChannelControlHelper, ISubchannelHost
     }
 
     /// <summary>
-    /// Called on the serializer after each resolver result is applied, with the time since the resolver delivered it
-    /// (queueing behind other policy work included): the scale benchmark's measure of update latency.
+    /// Called on the serializer after each resolver result is applied, with how long it took (the scale benchmark's
+    /// measure of update latency and cost).
     /// </summary>
-    internal Action<ResolverResult, TimeSpan>? ResolverResultApplied { get; set; }
+    internal Action<ResolverResult, ResolverUpdateTiming>? ResolverResultApplied { get; set; }
+
+    /// <summary>Called on the serializer just before a resolver result is applied (where a benchmark starts its own clocks).</summary>
+    internal Action? ResolverResultApplying { get; set; }
 
     private void OnResolverResult(ResolverResult result, long received)
     {
+        if (ResolverResultApplied is not { } applied)
+        {
+            OnResolverResult(result);
+            return;
+        }
+
+        ResolverResultApplying?.Invoke();
+        var paused = GC.GetTotalPauseDuration();
+        var start = System.Diagnostics.Stopwatch.GetTimestamp();
         OnResolverResult(result);
-        ResolverResultApplied?.Invoke(result, System.Diagnostics.Stopwatch.GetElapsedTime(received));
+        var end = System.Diagnostics.Stopwatch.GetTimestamp();
+        applied(result, new ResolverUpdateTiming(
+            System.Diagnostics.Stopwatch.GetElapsedTime(received, end),
+            System.Diagnostics.Stopwatch.GetElapsedTime(start, end),
+            GC.GetTotalPauseDuration() - paused));
     }
 
     private void OnResolverResult(ResolverResult result)
