@@ -4,6 +4,7 @@
 //   dotnet run -c Release --project benchmarks/Proxyless.Benchmarks -- --update-latency  resolver updates at 10,000 endpoints
 //   dotnet run -c Release --project benchmarks/Proxyless.Benchmarks -- --endpoint-cost   memory per endpoint at 10,000
 //   dotnet run -c Release --project benchmarks/Proxyless.Benchmarks -- --scale     all of issue 14's 10,000-endpoint figures in one run
+//   dotnet run -c Release --project benchmarks/Proxyless.Benchmarks -- --profile-target proxyless  sequential calls for a profiler
 //   dotnet run -c Release --project benchmarks/Proxyless.Benchmarks -- --shutdown   backends stopped (SIGTERM) or killed under load
 //   dotnet run -c Release --project benchmarks/Proxyless.Benchmarks -- --filter '*'   BenchmarkDotNet micro-benchmarks
 using System.Globalization;
@@ -83,6 +84,11 @@ if (args.Length >= 1 && args[0] == "--endpoint-cost")
 if (args.Length >= 1 && args[0] == "--update-latency")
 {
     return await UpdateLatencyScenario.RunAsync(Option("--endpoints", 10_000), Churn(), Option("--updates", 10));
+}
+
+if (args.Length >= 2 && args[0] == "--profile-target")
+{
+    return await ProfileTarget.RunAsync(args[1], Option("--seconds", 20));
 }
 
 if (args.Length >= 1 && args[0] == "--scale")

@@ -31,6 +31,9 @@ public sealed class EndpointChild
     /// <summary>The latest update that listed the child's endpoint.</summary>
     internal int Generation { get; set; }
 
+    /// <summary>Started, and its first connection attempt has not answered yet (it holds a place in the start window).</summary>
+    internal bool FirstAttempt { get; set; }
+
     /// <summary>Whether an update (or disposal) removed the child.</summary>
     internal bool Removed { get; set; }
 

@@ -10,9 +10,12 @@ namespace Proxyless.Balancing;
 /// endpoint list changes. After each change the parent's callback sees every child's state and picker and publishes
 /// its own picker. An update touches only the children whose endpoint changed (an unchanged endpoint keeps its
 /// child untouched), so its cost follows what changed. New children start at once when the update grows the list by
-/// at most <see cref="StartBatch"/>; otherwise they all start in scheduled batches of that size, so a huge update is
-/// applied (and its picker published) in milliseconds before any connection attempt competes with it, and other
-/// policy work runs between the batches. Runs on the channel's serializer like any policy code.
+/// at most <see cref="StartBatch"/>; otherwise they all start in scheduled batches, so a huge update is applied (and
+/// its picker published) in milliseconds before any connection attempt competes with it. Batches keep at most
+/// <see cref="StartBatch"/> children in their first connection attempt: more start as earlier ones answer (READY or
+/// failed), or after <see cref="StartStallDelay"/> when none did, so a connect storm over thousands of endpoints never
+/// queues thousands of attempts ahead of the first endpoint that can connect. Runs on the channel's serializer like any
+/// policy code.
 /// </summary>
 public sealed class EndpointSharding : IDisposable
 {
@@ -25,6 +28,15 @@ public sealed class EndpointSharding : IDisposable
     /// no policy yet (it costs an entry in the list, nothing more) and counts as CONNECTING.
     /// </summary>
     internal const int StartBatch = 256;
+
+    /// <summary>
+    /// How long batches wait for a full window of first attempts to answer before starting another batch anyway
+    /// (addresses that never answer, only time out, must not hold the rest back for a connect timeout).
+    /// </summary>
+    internal static readonly TimeSpan StartStallDelay = TimeSpan.FromMilliseconds(250);
+
+    private int _firstAttempts; // started children whose first connection attempt has not answered yet
+    private IDisposable? _stallTimer;
 
     private readonly Action<EndpointChild, ConnectivityState>? _onChildStateChanged;
     private readonly Queue<EndpointChild> _toStart = new();
@@ -117,7 +129,7 @@ public sealed class EndpointSharding : IDisposable
                     }
 
                     startedNow++;
-                    child.Balancer = _childProvider.Create(new ChildHelper(this, child));
+                    child.Balancer = Start(child);
                 }
 
                 child.Endpoint = endpoint;
@@ -129,9 +141,7 @@ public sealed class EndpointSharding : IDisposable
                 if (previous.Generation != generation)
                 {
                     _byKey.Remove(previous.Key);
-                    previous.Balancer?.Dispose();
-                    previous.Balancer = null;
-                    previous.Removed = true;
+                    Remove(previous);
                 }
             }
 
@@ -217,41 +227,87 @@ public sealed class EndpointSharding : IDisposable
         }
 
         _disposed = true;
+        _stallTimer?.Dispose();
+        _stallTimer = null;
         foreach (var child in _children)
         {
-            child.Balancer?.Dispose();
-            child.Balancer = null;
-            child.Removed = true;
+            Remove(child);
         }
 
         _children = [];
         _byKey.Clear();
     }
 
+    // Schedules the next batch when the window of first attempts has room, or arms the stall timer when it is full.
     private void ScheduleStarts()
     {
-        if (_toStart.Count > 0 && !_startScheduled)
+        if (_toStart.Count == 0 || _disposed)
         {
-            _startScheduled = true;
-            _helper.Schedule(StartQueuedChildren);
+            return;
+        }
+
+        if (_firstAttempts < StartBatch)
+        {
+            if (!_startScheduled)
+            {
+                _startScheduled = true;
+                _helper.Schedule(() =>
+                {
+                    _startScheduled = false;
+                    StartQueuedChildren(StartBatch - _firstAttempts);
+                });
+            }
+        }
+        else
+        {
+            _stallTimer ??= _helper.ScheduleDelayed(StartStallDelay, () =>
+            {
+                _stallTimer = null;
+                StartQueuedChildren(StartBatch); // none answered for a while: another batch regardless
+            });
         }
     }
 
-    // Starts the next batch of children an update left for later (with the newest endpoint and context).
-    private void StartQueuedChildren()
+    // Starts up to `count` children an update left for later (with the newest endpoint and context).
+    private void StartQueuedChildren(int count)
     {
-        _startScheduled = false;
-        for (var started = 0; started < StartBatch && !_disposed && _toStart.TryDequeue(out var child);)
+        for (var started = 0; started < count && !_disposed && _toStart.TryDequeue(out var child);)
         {
             if (!child.Removed && _lastState is { } state)
             {
-                child.Balancer = _childProvider.Create(new ChildHelper(this, child));
+                child.Balancer = Start(child);
                 child.Balancer.UpdateChannelState(state with { Endpoints = [child.Endpoint], Config = _childConfig });
                 started++;
             }
         }
 
         ScheduleStarts();
+    }
+
+    // A new policy for the child, which takes a place in the window of first attempts.
+    private LoadBalancer Start(EndpointChild child)
+    {
+        child.FirstAttempt = true;
+        _firstAttempts++;
+        return _childProvider.Create(new ChildHelper(this, child));
+    }
+
+    private void Remove(EndpointChild child)
+    {
+        child.Balancer?.Dispose();
+        child.Balancer = null;
+        child.Removed = true;
+        EndFirstAttempt(child);
+    }
+
+    // The child answered its first connection attempt (or went away): room for another child to start.
+    private void EndFirstAttempt(EndpointChild child)
+    {
+        if (child.FirstAttempt)
+        {
+            child.FirstAttempt = false;
+            _firstAttempts--;
+        }
     }
 
     private static string KeyOf(BackendEndpoint endpoint)
@@ -269,6 +325,15 @@ public sealed class EndpointSharding : IDisposable
         var previous = child.State;
         child.State = state;
         child.Picker = picker;
+        if (child.FirstAttempt && state != ConnectivityState.Connecting)
+        {
+            EndFirstAttempt(child);
+            if (!_updating)
+            {
+                ScheduleStarts();
+            }
+        }
+
         if (_onChildStateChanged is not null)
         {
             if (!_disposed && !_updating)

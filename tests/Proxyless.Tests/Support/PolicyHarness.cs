@@ -35,10 +35,16 @@ internal static class PolicyHarness
         var config = Parse(policyJson);
         var policy = Registry.SelectPolicy(ServiceConfig.Parse($"{{\"loadBalancingConfig\":[{policyJson}]}}")).Provider.Create(helper);
         policy.UpdateChannelState(State(config, endpoints));
-        helper.RunScheduled(); // large updates start their children in batches
-        foreach (var sub in helper.Subchannels.ToArray())
+        // Large updates start their children in batches, the next as earlier ones answer: each batch turns READY.
+        var ready = 0;
+        for (helper.RunScheduled(); helper.Subchannels.Count > ready; helper.RunScheduled())
         {
-            sub.Set(ConnectivityState.Ready);
+            var batch = helper.Subchannels.Skip(ready).ToArray();
+            ready = helper.Subchannels.Count;
+            foreach (var sub in batch)
+            {
+                sub.Set(ConnectivityState.Ready);
+            }
         }
 
         return (helper, policy);

@@ -20,6 +20,17 @@ public class EndpointShardingTests
     private static ChannelState State(IEnumerable<int> endpoints)
         => new(endpoints.Select(Endpoint).ToArray(), new RoundRobinConfig(), Attributes.Empty, ServiceConfig.Empty);
 
+    // Runs the scheduled start batches, and the stall timer each time the window of first attempts is full (no fake
+    // subchannel answers on its own), until every child has started.
+    private static void StartEveryChild(FakeHelper helper)
+    {
+        do
+        {
+            helper.RunScheduled();
+        }
+        while (helper.FireTimers() > 0);
+    }
+
     private static int Port(FakeSubchannel s) => ((IPEndPoint)s.Address.EndPoint).Address.GetAddressBytes() is var b ? (b[2] * 250) + b[3] - 1 : -1;
 
     [Fact]
@@ -33,9 +44,51 @@ public class EndpointShardingTests
         Assert.Equal(ConnectivityState.Connecting, helper.State);
         Assert.True(helper.RunNextScheduled());
         Assert.Equal(EndpointSharding.StartBatch, helper.Subchannels.Count); // one batch per scheduled turn
-        helper.RunScheduled();
+        StartEveryChild(helper);
         Assert.Equal(1000, helper.Subchannels.Count);
         Assert.Equal(1000, helper.Subchannels.Select(Port).Distinct().Count());
+    }
+
+    [Fact]
+    public void AtMostABatchOfChildrenAreInTheirFirstConnectionAttemptAndMoreStartAsTheyAnswer()
+    {
+        var helper = new FakeHelper();
+        using var policy = new RoundRobinLoadBalancerProvider().Create(helper);
+        policy.UpdateChannelState(State(Enumerable.Range(0, 1000)));
+        helper.RunScheduled();
+        Assert.Equal(EndpointSharding.StartBatch, helper.Subchannels.Count); // the window is full: nothing more starts
+
+        foreach (var subchannel in helper.Subchannels.Take(10))
+        {
+            subchannel.Set(ConnectivityState.TransientFailure, "refused");
+        }
+
+        helper.Subchannels[10].Set(ConnectivityState.Ready);
+        helper.RunScheduled();
+        Assert.Equal(EndpointSharding.StartBatch + 11, helper.Subchannels.Count); // one more for each answer, failed or READY
+
+        // The same endpoint failing again (a retry after backoff) is not a first attempt: it frees no place.
+        helper.Subchannels[0].Set(ConnectivityState.Idle, "refused");
+        helper.Subchannels[0].Set(ConnectivityState.TransientFailure, "refused");
+        helper.RunScheduled();
+        Assert.Equal(EndpointSharding.StartBatch + 11, helper.Subchannels.Count);
+    }
+
+    [Fact]
+    public void AddressesThatNeverAnswerHoldTheNextBatchOnlyForTheStallDelay()
+    {
+        var helper = new FakeHelper();
+        using var policy = new RoundRobinLoadBalancerProvider().Create(helper);
+        policy.UpdateChannelState(State(Enumerable.Range(0, 1000)));
+        helper.RunScheduled();
+        Assert.Equal(EndpointSharding.StartBatch, helper.Subchannels.Count);
+
+        helper.Advance(EndpointSharding.StartStallDelay - TimeSpan.FromMilliseconds(1));
+        Assert.Equal(EndpointSharding.StartBatch, helper.Subchannels.Count);
+        helper.Advance(TimeSpan.FromMilliseconds(1));
+        Assert.Equal(2 * EndpointSharding.StartBatch, helper.Subchannels.Count);
+        helper.Advance(2 * EndpointSharding.StartStallDelay);
+        Assert.Equal(1000, helper.Subchannels.Count);
     }
 
     [Fact]
@@ -60,7 +113,7 @@ public class EndpointShardingTests
         var endpoints = Enumerable.Range(0, 1000).Where(n => n != 999).Select(Endpoint).ToArray();
         endpoints[998] = new BackendEndpoint([endpoints[998].Addresses[0].WithAttributes(Attributes.Empty.With(key, "b"))]);
         policy.UpdateChannelState(new ChannelState(endpoints, new RoundRobinConfig(), Attributes.Empty, ServiceConfig.Empty));
-        helper.RunScheduled();
+        StartEveryChild(helper);
 
         Assert.Equal(999, helper.Subchannels.Count);
         Assert.DoesNotContain(helper.Subchannels, s => Port(s) == 999);
@@ -73,7 +126,7 @@ public class EndpointShardingTests
         var helper = new FakeHelper();
         using var policy = new RoundRobinLoadBalancerProvider().Create(helper);
         policy.UpdateChannelState(State(Enumerable.Range(0, 1000)));
-        helper.RunScheduled();
+        StartEveryChild(helper);
         var requestsBefore = helper.Subchannels.ToDictionary(Port, s => s.ConnectRequests);
 
         // 1% churn: 10 endpoints leave, 10 arrive.
@@ -92,7 +145,7 @@ public class EndpointShardingTests
         var helper = new FakeHelper();
         using var policy = new RoundRobinLoadBalancerProvider().Create(helper);
         policy.UpdateChannelState(State(Enumerable.Range(0, endpoints)));
-        helper.RunScheduled();
+        StartEveryChild(helper);
         helper.Subchannels[0].Set(ConnectivityState.Ready);
         var pickers = helper.Updates.Count;
         var scheduled = helper.ScheduledCount;
@@ -116,7 +169,7 @@ public class EndpointShardingTests
         var helper = new FakeHelper();
         using var policy = new RoundRobinLoadBalancerProvider().Create(helper);
         policy.UpdateChannelState(State(Enumerable.Range(0, endpoints)));
-        helper.RunScheduled();
+        StartEveryChild(helper);
         foreach (var subchannel in helper.Subchannels)
         {
             subchannel.Set(ConnectivityState.Ready);
@@ -138,7 +191,7 @@ public class EndpointShardingTests
         var helper = new FakeHelper();
         using var policy = new RoundRobinLoadBalancerProvider().Create(helper);
         policy.UpdateChannelState(State(Enumerable.Range(0, 500)));
-        helper.RunScheduled();
+        StartEveryChild(helper);
         var before = helper.Updates.Count;
         foreach (var subchannel in helper.Subchannels)
         {
