@@ -45,8 +45,9 @@ internal static class EndToEndComparison
             await MeasureAsync(variant.Client, 4000, concurrency);
         }
 
-        // Each round runs every client in turns of a tenth of the round's calls, the order rotating every turn, so a
-        // slow spell of this shared machine falls on all of them rather than on whichever ran then.
+        // Each round runs every client in turns of a tenth of the round's calls, in a new order every turn, so a slow
+        // spell of this shared machine falls on all of them rather than on whichever ran then.
+        var shuffle = new Random(14);
         var results = new Dictionary<(string, string), List<(double Rate, double Bytes, double Cpu)>>();
         for (var round = 0; round < rounds; round++)
         {
@@ -59,9 +60,11 @@ internal static class EndToEndComparison
                 GC.WaitForPendingFinalizers();
                 for (var turn = 0; turn < Turns; turn++)
                 {
-                    for (var k = 0; k < variants.Length; k++)
+                    // A fresh order every turn (seeded, so runs repeat): no client always runs right after another.
+                    var order = Enumerable.Range(0, variants.Length).ToArray();
+                    shuffle.Shuffle(order);
+                    foreach (var v in order)
                     {
-                        var v = (k + turn + round) % variants.Length;
                         using var listener = variants[v].Attach?.Invoke(); // only while this client runs
                         var (time, allocated, used) = await MeasureAsync(variants[v].Client, calls / Turns, callers);
                         elapsed[v] += time;

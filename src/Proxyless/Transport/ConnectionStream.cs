@@ -115,6 +115,9 @@ internal sealed class ConnectionStream : Stream
     /// <summary>Kills the connection (a connect attempt timed out, or the subchannel gave up on it).</summary>
     public void Abort(string reason) => Fail(new ConnectionEnd(reason, Diagnostics.SubchannelMetrics.Unknown), closeInner: true);
 
+    // Pooled: a read that waits for data (most of them, on a connection or a response body) would otherwise allocate its
+    // state machine per read.
+    [System.Runtime.CompilerServices.AsyncMethodBuilder(typeof(System.Runtime.CompilerServices.PoolingAsyncValueTaskMethodBuilder<>))]
     public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
         RaiseProcessedEvents();

@@ -38,6 +38,9 @@ internal abstract class ObservedStream(Stream inner) : Stream
     /// <summary>The stream is being disposed.</summary>
     protected abstract void OnDisposing();
 
+    // Pooled: a read that waits for data (most of them, on a connection or a response body) would otherwise allocate its
+    // state machine per read.
+    [System.Runtime.CompilerServices.AsyncMethodBuilder(typeof(System.Runtime.CompilerServices.PoolingAsyncValueTaskMethodBuilder<>))]
     public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
         int read;
