@@ -12,17 +12,13 @@ namespace Proxyless.Transport;
 internal static class ConnectionTrigger
 {
     /// <summary>Sends the trigger; returns true if it was answered (that is, it was sent on an existing connection).</summary>
-    public static async Task<bool> SendAsync(HttpMessageInvoker invoker, Uri baseUri, string? authority, CancellationToken cancellationToken)
+    public static async Task<bool> SendAsync(HttpMessageInvoker invoker, Uri baseUri, CancellationToken cancellationToken)
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, baseUri)
         {
             Version = HttpVersion.Version20,
             VersionPolicy = HttpVersionPolicy.RequestVersionExact,
         };
-        if (authority is not null)
-        {
-            request.Headers.Host = authority;
-        }
 
         using var response = await invoker.SendAsync(request, cancellationToken).ConfigureAwait(false);
         return true;

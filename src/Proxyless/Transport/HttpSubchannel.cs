@@ -270,12 +270,9 @@ internal sealed class HttpSubchannel : Subchannel, IConnectionOwner
     }
 
     /// <summary>Sends a request on this subchannel's connections, under this address's own authority when it has one.</summary>
+    /// <remarks>The request's URI and Host header are set by the subchannel's <see cref="BackendUriHandler"/>.</remarks>
     public Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
-    {
-        // Set every time: a request picked again after a failure may have carried another backend's name.
-        request.Headers.Host = _authorityOverride;
-        return GetHandlers().Invoker.SendAsync(request, cancellationToken);
-    }
+        => GetHandlers().Invoker.SendAsync(request, cancellationToken);
 
     /// <summary>The TLS server name this subchannel verifies, or null without TLS.</summary>
     public string? ServerName => _tls?.ServerName;
@@ -341,7 +338,7 @@ internal sealed class HttpSubchannel : Subchannel, IConnectionOwner
     {
         try
         {
-            await ConnectionTrigger.SendAsync(GetHandlers().Invoker, _host.BaseUri, _authorityOverride, attempt.Trigger.Token).ConfigureAwait(false);
+            await ConnectionTrigger.SendAsync(GetHandlers().Invoker, _host.BaseUri, attempt.Trigger.Token).ConfigureAwait(false);
 
             // Answered: it went out on a connection SocketsHttpHandler already had. That connection works, so use it.
             SubchannelLog.TriggerAnswered(_logger, PeerText);
@@ -690,7 +687,10 @@ internal sealed class HttpSubchannel : Subchannel, IConnectionOwner
         _tls?.Apply(handler);
         _options.ConfigureHandler?.Invoke(Address, handler);
         var dialFirst = handler.ConnectCallback == (Func<SocketsHttpConnectionContext, CancellationToken, ValueTask<Stream>>)ConnectAsync; // unless the user replaced the connect step
-        var made = new Handlers(handler, new HttpMessageInvoker(handler, disposeHandler: false), dialFirst);
+        var addressing = _options.RequestUriNamesBackend
+            ? new BackendUriHandler(handler, BackendUriHandler.BaseFor(Address, _host.BaseUri), _authorityOverride ?? _host.BaseUri.Authority)
+            : new BackendUriHandler(handler, backend: null, _authorityOverride);
+        var made = new Handlers(handler, new HttpMessageInvoker(addressing, disposeHandler: false), dialFirst);
         var won = Interlocked.CompareExchange(ref _handlers, made, null);
         if (won is not null || Volatile.Read(ref _handlerDisposed) != 0)
         {
