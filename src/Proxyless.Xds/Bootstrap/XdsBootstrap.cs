@@ -156,7 +156,7 @@ internal sealed class XdsBootstrap
         {
             if (array.ValueKind != JsonValueKind.Array)
             {
-                throw Error(path, $"expected a list but found {Describe(array)}");
+                throw Error(path, $"expected a list but found {Proxyless.Configuration.ConfigObject.Describe(array)}");
             }
 
             var servers = new List<XdsServerConfig>();
@@ -198,7 +198,7 @@ internal sealed class XdsBootstrap
         {
             if (array.ValueKind != JsonValueKind.Array)
             {
-                throw Error(path, $"expected a list but found {Describe(array)}");
+                throw Error(path, $"expected a list but found {Proxyless.Configuration.ConfigObject.Describe(array)}");
             }
 
             var seen = new List<string>();
@@ -301,14 +301,14 @@ internal sealed class XdsBootstrap
 
             return value.ValueKind == JsonValueKind.String
                 ? value.GetString()!
-                : throw Error(Join(path, name), $"expected a string but found {Describe(value)}");
+                : throw Error(Join(path, name), $"expected a string but found {Proxyless.Configuration.ConfigObject.Describe(value)}");
         }
 
         private IEnumerable<string> StringList(JsonElement array, string path)
         {
             if (array.ValueKind != JsonValueKind.Array)
             {
-                throw Error(path, $"expected a list of strings but found {Describe(array)}");
+                throw Error(path, $"expected a list of strings but found {Proxyless.Configuration.ConfigObject.Describe(array)}");
             }
 
             var i = 0;
@@ -316,7 +316,7 @@ internal sealed class XdsBootstrap
             {
                 yield return item.ValueKind == JsonValueKind.String
                     ? item.GetString()!
-                    : throw Error($"{path}[{i}]", $"expected a string but found {Describe(item)}");
+                    : throw Error($"{path}[{i}]", $"expected a string but found {Proxyless.Configuration.ConfigObject.Describe(item)}");
                 i++;
             }
         }
@@ -325,22 +325,12 @@ internal sealed class XdsBootstrap
         {
             if (element.ValueKind != JsonValueKind.Object)
             {
-                throw Error(path, $"expected a JSON object but found {Describe(element)}");
+                throw Error(path, $"expected a JSON object but found {Proxyless.Configuration.ConfigObject.Describe(element)}");
             }
         }
 
         private XdsBootstrapException Error(string path, string problem) => new(source, path, problem);
 
         private static string Join(string path, string name) => string.IsNullOrEmpty(path) ? name : $"{path}.{name}";
-
-        private static string Describe(JsonElement element) => element.ValueKind switch
-        {
-            JsonValueKind.String => $"the string \"{element.GetString()}\"",
-            JsonValueKind.Number => $"the number {element.GetRawText()}",
-            JsonValueKind.True or JsonValueKind.False => $"{element.GetRawText()}",
-            JsonValueKind.Array => "a list",
-            JsonValueKind.Object => "an object",
-            _ => "null",
-        };
     }
 }

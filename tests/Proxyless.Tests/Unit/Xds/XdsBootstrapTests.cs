@@ -57,7 +57,7 @@ public class XdsBootstrapTests
     }
 
     [Theory]
-    [InlineData("""[]""", "", "expected a JSON object but found a list")]
+    [InlineData("""[]""", "", "expected a JSON object but found an array")]
     [InlineData("""{}""", "xds_servers", "is required")]
     [InlineData("""{"xds_servers":[]}""", "xds_servers", "at least one server")]
     [InlineData("""{"xds_servers":{}}""", "xds_servers", "expected a list but found an object")]
@@ -73,7 +73,7 @@ public class XdsBootstrapTests
     [InlineData("""{"xds_servers":[{"server_uri":"a:1","channel_creds":[{"type":"insecure"}]}],"node":{"metadata":[1]}}""", "node.metadata", "expected a JSON object")]
     [InlineData("""{"xds_servers":[{"server_uri":"a:1","channel_creds":[{"type":"insecure"}]}],"authorities":{"a.example":{"client_listener_resource_name_template":"xdstp://b.example/x/%s"}}}""", "authorities[\"a.example\"].client_listener_resource_name_template", "must start with \"xdstp://a.example/\"")]
     [InlineData("""{"xds_servers":[{"server_uri":"a:1","channel_creds":[{"type":"insecure"}]}],"authorities":{"a":{"xds_servers":[{"server_uri":"b:1"}]}}}""", "authorities[\"a\"].xds_servers[0].channel_creds", "is required")]
-    [InlineData("""{"xds_servers":[{"server_uri":"a:1","channel_creds":[{"type":"insecure"}]}],"client_default_listener_resource_name_template":true}""", "client_default_listener_resource_name_template", "expected a string but found true")]
+    [InlineData("""{"xds_servers":[{"server_uri":"a:1","channel_creds":[{"type":"insecure"}]}],"client_default_listener_resource_name_template":true}""", "client_default_listener_resource_name_template", "expected a string but found the boolean true")]
     public void AnInvalidBootstrapNamesTheField(string json, string field, string problem)
     {
         var ex = Fails(json);
