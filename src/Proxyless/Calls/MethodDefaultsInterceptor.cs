@@ -11,9 +11,7 @@ namespace Proxyless.Calls;
 /// </summary>
 internal sealed class MethodDefaultsInterceptor : Interceptor
 {
-    private readonly Dictionary<string, MethodCallSettings> _byMethod = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, MethodCallSettings> _byService = new(StringComparer.Ordinal);
-    private readonly MethodCallSettings? _default;
+    private readonly MethodConfigLookup<MethodCallSettings> _settings = new();
 
     public MethodDefaultsInterceptor(IReadOnlyList<MethodCallSettings> settings)
     {
@@ -21,18 +19,7 @@ internal sealed class MethodDefaultsInterceptor : Interceptor
         {
             foreach (var (service, method) in setting.Names)
             {
-                if (service.Length == 0)
-                {
-                    _default ??= setting;
-                }
-                else if (method.Length == 0)
-                {
-                    _byService.TryAdd(service, setting);
-                }
-                else
-                {
-                    _byMethod.TryAdd($"/{service}/{method}", setting);
-                }
+                _settings.Add(service, method, setting);
             }
         }
     }
@@ -52,21 +39,15 @@ internal sealed class MethodDefaultsInterceptor : Interceptor
     public override AsyncDuplexStreamingCall<TRequest, TResponse> AsyncDuplexStreamingCall<TRequest, TResponse>(ClientInterceptorContext<TRequest, TResponse> context, AsyncDuplexStreamingCallContinuation<TRequest, TResponse> continuation)
         => continuation(Apply(context));
 
-    internal MethodCallSettings? Find(string serviceName, string methodName)
-    {
-        if (_byMethod.Count > 0 && _byMethod.TryGetValue($"/{serviceName}/{methodName}", out var s))
-        {
-            return s;
-        }
+    internal MethodCallSettings? Find(string serviceName, string methodName) => FindByFullName(serviceName, $"/{serviceName}/{methodName}");
 
-        return _byService.TryGetValue(serviceName, out s) ? s : _default;
-    }
+    private MethodCallSettings? FindByFullName(string serviceName, string fullName) => _settings.TryFind(serviceName, fullName, out var s) ? s : null;
 
     private ClientInterceptorContext<TRequest, TResponse> Apply<TRequest, TResponse>(ClientInterceptorContext<TRequest, TResponse> context)
         where TRequest : class
         where TResponse : class
     {
-        var settings = Find(context.Method.ServiceName, context.Method.Name);
+        var settings = FindByFullName(context.Method.ServiceName, context.Method.FullName);
         if (settings is null)
         {
             return context;

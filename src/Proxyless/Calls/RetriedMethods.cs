@@ -9,9 +9,7 @@ namespace Proxyless.Calls;
 /// </summary>
 internal sealed class RetriedMethods
 {
-    private readonly Dictionary<string, RetryKind> _exact = new(StringComparer.Ordinal); // "/service/method"
-    private readonly Dictionary<string, RetryKind> _services = new(StringComparer.Ordinal);
-    private readonly RetryKind? _default;
+    private readonly MethodConfigLookup<RetryKind> _kinds = new();
 
     public RetriedMethods(GrpcServiceConfig config)
     {
@@ -20,32 +18,11 @@ internal sealed class RetriedMethods
             var kind = methodConfig.HedgingPolicy is not null ? RetryKind.Hedging : methodConfig.RetryPolicy is not null ? RetryKind.Retry : RetryKind.None;
             foreach (var name in methodConfig.Names)
             {
-                var service = name.Service ?? "";
-                var method = name.Method ?? "";
-                if (service.Length == 0)
-                {
-                    _default ??= kind;
-                }
-                else if (method.Length == 0)
-                {
-                    _services.TryAdd(service, kind);
-                }
-                else
-                {
-                    _exact.TryAdd($"/{service}/{method}", kind);
-                }
+                _kinds.Add(name.Service, name.Method, kind);
             }
         }
     }
 
     /// <summary>How calls of the method are retried.</summary>
-    public RetryKind KindOf(Grpc.Core.IMethod method)
-    {
-        if (_exact.Count > 0 && _exact.TryGetValue(method.FullName, out var exact))
-        {
-            return exact;
-        }
-
-        return _services.Count > 0 && _services.TryGetValue(method.ServiceName, out var kind) ? kind : _default ?? RetryKind.None;
-    }
+    public RetryKind KindOf(Grpc.Core.IMethod method) => _kinds.TryFind(method.ServiceName, method.FullName, out var kind) ? kind : RetryKind.None;
 }
