@@ -1,0 +1,102 @@
+using Envoy.Config.Listener.V3;
+using Envoy.Extensions.Filters.Network.HttpConnectionManager.V3;
+using Google.Protobuf;
+
+namespace Proxyless.Xds.Resources;
+
+/// <summary>
+/// LDS (gRFC A27, A39, A41): decodes a client's API listener: its HttpConnectionManager, routes from RDS (ADS or self
+/// config source) or inline, the HCM's max stream duration, and the filter chain.
+/// </summary>
+internal sealed class ListenerDecoder : XdsResourceType
+{
+    public override string TypeUrl => XdsTypeUrls.Listener;
+
+    public override string ShortName => "LDS";
+
+    public override bool AllResourcesRequired => true;
+
+    protected override XdsDecodeResult DecodeMessage(ByteString value, XdsDecodeContext context)
+    {
+        if (!TryParse(Listener.Parser, value, out var listener, out var failure))
+        {
+            return failure!;
+        }
+
+        if (listener.Name.Length == 0)
+        {
+            return XdsDecodeResult.Invalid(null, "name: is empty");
+        }
+
+        const string ApiPath = "api_listener.api_listener";
+        if (listener.ApiListener?.ApiListener_ is not { } api)
+        {
+            return XdsDecodeResult.Invalid(listener.Name, $"{ApiPath}: is missing (a client's listener must be an API listener)");
+        }
+
+        if (api.TypeUrl != XdsTypeUrls.HttpConnectionManager)
+        {
+            return XdsDecodeResult.Invalid(listener.Name, $"{ApiPath}: {api.TypeUrl} is not an HttpConnectionManager");
+        }
+
+        HttpConnectionManager hcm;
+        try
+        {
+            hcm = HttpConnectionManager.Parser.ParseFrom(api.Value);
+        }
+        catch (InvalidProtocolBufferException ex)
+        {
+            return XdsDecodeResult.Invalid(listener.Name, $"{ApiPath}: the HttpConnectionManager cannot be parsed: {ex.Message}");
+        }
+
+        var errors = new XdsErrors();
+        if (hcm.XffNumTrustedHops != 0)
+        {
+            errors.Add(ApiPath + ".xff_num_trusted_hops", "must be 0 (gRFC A41)");
+        }
+
+        if (hcm.OriginalIpDetectionExtensions.Count != 0)
+        {
+            errors.Add(ApiPath + ".original_ip_detection_extensions", "must be empty (gRFC A41)");
+        }
+
+        string? rdsName = null;
+        XdsRouteConfig? inline = null;
+        switch (hcm.RouteSpecifierCase)
+        {
+            case HttpConnectionManager.RouteSpecifierOneofCase.Rds:
+                var source = hcm.Rds.ConfigSource;
+                if (source is null || source.ConfigSourceSpecifierCase is not (Envoy.Config.Core.V3.ConfigSource.ConfigSourceSpecifierOneofCase.Ads or Envoy.Config.Core.V3.ConfigSource.ConfigSourceSpecifierOneofCase.Self))
+                {
+                    errors.Add(ApiPath + ".rds.config_source", "must be ads or self");
+                }
+
+                if (hcm.Rds.RouteConfigName.Length == 0)
+                {
+                    errors.Add(ApiPath + ".rds.route_config_name", "is empty");
+                }
+
+                rdsName = hcm.Rds.RouteConfigName;
+                break;
+            case HttpConnectionManager.RouteSpecifierOneofCase.RouteConfig:
+                inline = RouteConfigDecoder.Decode(hcm.RouteConfig, ApiPath + ".route_config", errors);
+                break;
+            default:
+                errors.Add(ApiPath, hcm.RouteSpecifierCase == HttpConnectionManager.RouteSpecifierOneofCase.None
+                    ? "has neither rds nor route_config"
+                    : $"route specifier {hcm.RouteSpecifierCase} is not supported (scoped routes)");
+                break;
+        }
+
+        TimeSpan? maxStreamDuration = null;
+        if (hcm.CommonHttpProtocolOptions?.MaxStreamDuration is { } msd)
+        {
+            maxStreamDuration = XdsProtoValues.Duration(msd, ApiPath + ".common_http_protocol_options.max_stream_duration", errors);
+        }
+
+        var filters = HttpFilters.Check(hcm.HttpFilters, ApiPath + ".http_filters", errors);
+        return errors.IsEmpty
+            ? XdsDecodeResult.Valid(listener.Name, new XdsListener(listener.Name, rdsName, inline, maxStreamDuration, filters))
+            : XdsDecodeResult.Invalid(listener.Name, errors.Problems);
+    }
+}
