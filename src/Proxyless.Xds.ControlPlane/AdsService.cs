@@ -15,6 +15,8 @@ internal sealed partial class AdsService(ControlPlaneState state, ILogger<AdsSer
 {
     public override async Task StreamAggregatedResources(IAsyncStreamReader<DiscoveryRequest> requestStream, IServerStreamWriter<DiscoveryResponse> responseStream, ServerCallContext context)
     {
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken, state.Stopping.Token);
+
         // One loop handles the client's requests and the store's changes in order; null means "the store changed".
         var work = Channel.CreateUnbounded<DiscoveryRequest?>(new UnboundedChannelOptions { SingleReader = true });
         void OnChanged() => work.Writer.TryWrite(null);
@@ -23,7 +25,7 @@ internal sealed partial class AdsService(ControlPlaneState state, ILogger<AdsSer
         {
             try
             {
-                await foreach (var request in requestStream.ReadAllAsync(context.CancellationToken).ConfigureAwait(false))
+                await foreach (var request in requestStream.ReadAllAsync(stop.Token).ConfigureAwait(false))
                 {
                     work.Writer.TryWrite(request);
                 }
@@ -44,7 +46,7 @@ internal sealed partial class AdsService(ControlPlaneState state, ILogger<AdsSer
         long nonce = 0;
         try
         {
-            await foreach (var request in work.Reader.ReadAllAsync(context.CancellationToken).ConfigureAwait(false))
+            await foreach (var request in work.Reader.ReadAllAsync(stop.Token).ConfigureAwait(false))
             {
                 if (request is null)
                 {
@@ -90,7 +92,7 @@ internal sealed partial class AdsService(ControlPlaneState state, ILogger<AdsSer
                 }
             }
         }
-        catch (OperationCanceledException) when (context.CancellationToken.IsCancellationRequested)
+        catch (OperationCanceledException) when (stop.IsCancellationRequested)
         {
             // the client or the server ended the stream
         }
@@ -109,7 +111,7 @@ internal sealed partial class AdsService(ControlPlaneState state, ILogger<AdsSer
             response.Resources.AddRange(resources);
             subscription.SentVersion = version;
             subscription.VersionByNonce[response.Nonce] = version;
-            await responseStream.WriteAsync(response, context.CancellationToken).ConfigureAwait(false);
+            await responseStream.WriteAsync(response, stop.Token).ConfigureAwait(false);
         }
     }
 

@@ -10,6 +10,9 @@ internal sealed class ControlPlaneState
 
     public ResourceStore Store { get; } = new();
 
+    /// <summary>Cancelled when the control plane stops, so open streams end at once instead of holding up shutdown.</summary>
+    public CancellationTokenSource Stopping { get; } = new();
+
     public int OpenStreams => Volatile.Read(ref _streams);
 
     public IReadOnlyList<XdsClientReply> Replies

@@ -107,6 +107,7 @@ public sealed class XdsControlPlane : IAsyncDisposable
     /// <summary>Stops the server: open streams end, clients see the control plane go away.</summary>
     public async ValueTask DisposeAsync()
     {
+        await _state.Stopping.CancelAsync().ConfigureAwait(false);
         using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(5));
         await _app.StopAsync(stop.Token).ConfigureAwait(false);
         await _app.DisposeAsync().ConfigureAwait(false);
