@@ -1,7 +1,6 @@
 using System.Threading.Channels;
 using Envoy.Service.Discovery.V3;
 using Google.Protobuf;
-using Grpc.Core;
 using Microsoft.Extensions.Logging;
 using Proxyless.Balancing;
 using Proxyless.Configuration;

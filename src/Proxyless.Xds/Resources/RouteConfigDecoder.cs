@@ -1,6 +1,5 @@
 using Envoy.Config.Route.V3;
 using Google.Protobuf;
-using Grpc.Core;
 
 namespace Proxyless.Xds.Resources;
 

@@ -38,6 +38,7 @@ public sealed class LoadBalancerRegistry
         registry.Register(new Policies.Subsetting.DeterministicSubsettingLoadBalancerProvider());
         registry.Register(new RandomLoadBalancerProvider());
         registry.Register(new RingHashLoadBalancerProvider());
+        Resolution.OptionalPackages.AddTo(registry);
         return registry;
     }
 

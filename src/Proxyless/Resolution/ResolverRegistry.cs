@@ -21,6 +21,7 @@ public sealed class ResolverRegistry
         registry.Register(IpAddressResolverProvider.Ipv4);
         registry.Register(IpAddressResolverProvider.Ipv6);
         registry.Register(new UnixResolverProvider());
+        OptionalPackages.AddTo(registry);
         return registry;
     }
 
@@ -74,7 +75,8 @@ public sealed class ResolverRegistry
             if (target.AsSpan(colon + 1).StartsWith("//"))
             {
                 throw new ArgumentException(
-                    $"Target '{target}' uses scheme '{scheme}', which has no registered resolver (registered: {string.Join(", ", Schemes)}).",
+                    $"Target '{target}' uses scheme '{scheme}', which has no registered resolver (registered: {string.Join(", ", Schemes)})"
+                    + (scheme.Equals("xds", StringComparison.OrdinalIgnoreCase) ? "; xds: targets need the Proxyless.Xds package." : "."),
                     nameof(target));
             }
         }

@@ -1,0 +1,104 @@
+using Proxyless.Balancing;
+using Proxyless.Balancing.Policies;
+using Proxyless.Xds.Resources;
+
+namespace Proxyless.Xds.Policies;
+
+/// <summary>The config of xds_cluster_impl: the cluster, its drop overloads, its circuit breaker and the child.</summary>
+internal sealed record ClusterImplConfig(string Cluster, IReadOnlyList<XdsDropOverload> Drops, uint MaxRequests, PolicySelection Child) : LoadBalancerConfig
+{
+    public override string PolicyName => "xds_cluster_impl_experimental";
+}
+
+/// <summary>
+/// gRPC's xds_cluster_impl: in front of one cluster priority's policy, it drops calls at the EDS drop-overload rates
+/// (a drop fails the call, even wait-for-ready, and is not retried) and fails calls while the cluster already has
+/// <c>max_requests</c> in flight (gRFC A32), counting calls to their true end.
+/// </summary>
+internal sealed class ClusterImplLoadBalancer : LoadBalancer
+{
+    private readonly IChannelControlHelper _helper;
+    private readonly InFlight _inFlight = new();
+    private LoadBalancer? _child;
+    private LoadBalancerProvider? _childProvider;
+    private ClusterImplConfig? _config;
+
+    public ClusterImplLoadBalancer(IChannelControlHelper helper) => _helper = helper;
+
+    public override Status UpdateChannelState(ChannelState state)
+    {
+        _config = (ClusterImplConfig)state.Config;
+        if (_child is null || !ReferenceEquals(_childProvider, _config.Child.Provider))
+        {
+            _child?.Dispose();
+            _childProvider = _config.Child.Provider;
+            _child = _childProvider.Create(new Helper(this));
+        }
+
+        return _child.UpdateChannelState(state with { Config = _config.Child.Config });
+    }
+
+    public override void ResolverError(Status error) => _child?.ResolverError(error);
+
+    public override void ExitIdle() => _child?.ExitIdle();
+
+    internal override void DescribeEndpoints(Dictionary<string, string> notes) => _child?.DescribeEndpoints(notes);
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            _child?.Dispose();
+            _child = null;
+        }
+
+        base.Dispose(disposing);
+    }
+
+    private sealed class Helper(ClusterImplLoadBalancer owner) : ForwardingHelper(owner._helper)
+    {
+        public override void UpdateState(ConnectivityState state, Picker picker)
+        {
+            var config = owner._config!;
+            Parent.UpdateState(state, state == ConnectivityState.Ready || config.Drops.Count > 0 ? new ImplPicker(picker, config, owner._inFlight) : picker);
+        }
+    }
+
+    private sealed class InFlight : ICallTracker
+    {
+        private int _count;
+
+        public int Count => Volatile.Read(ref _count);
+
+        public void OnCallStarted() => Interlocked.Increment(ref _count);
+
+        public void OnCallEnded(in CallCompletion completion) => Interlocked.Decrement(ref _count);
+    }
+
+    private sealed class ImplPicker(Picker child, ClusterImplConfig config, InFlight inFlight) : Picker
+    {
+        public override PickResult Pick(in PickContext context)
+        {
+            foreach (var drop in config.Drops)
+            {
+                if ((uint)Random.Shared.Next(1_000_000) < drop.PerMillion)
+                {
+                    return PickResult.ForDrop(new Status(StatusCode.Unavailable, $"dropped by the load balancing policy of cluster {config.Cluster}: category {drop.Category}"));
+                }
+            }
+
+            var result = child.Pick(context);
+            if (result.Type != PickResultType.Complete)
+            {
+                return result;
+            }
+
+            if (inFlight.Count >= config.MaxRequests)
+            {
+                return PickResult.ForFailure(new Status(StatusCode.Unavailable, $"cluster {config.Cluster} has {config.MaxRequests} calls in flight, its circuit breaker's max_requests"));
+            }
+
+            return TrackerChain.Attach(result, inFlight);
+        }
+    }
+}

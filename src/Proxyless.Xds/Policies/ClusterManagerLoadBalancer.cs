@@ -1,0 +1,139 @@
+using Proxyless.Balancing;
+using Proxyless.Configuration;
+using Proxyless.Xds.Resolver;
+using Proxyless.Xds.Resources;
+
+namespace Proxyless.Xds.Policies;
+
+/// <summary>The config of xds_cluster_manager: one child per cluster name (<c>cluster:NAME</c>).</summary>
+internal sealed record ClusterManagerConfig(IReadOnlyDictionary<string, PolicySelection> Children) : LoadBalancerConfig
+{
+    public override string PolicyName => ClusterManagerLoadBalancer.Name;
+}
+
+/// <summary>
+/// gRPC's xds_cluster_manager, with the route decision moved into its picker (grpc-dotnet has no per-call config
+/// selector): each pick matches the call against the virtual host's routes (gRFC A28), chooses among the route's
+/// weighted clusters, and delegates to that cluster's child. A call no route matches, or whose route does not forward,
+/// fails with UNAVAILABLE naming why.
+/// </summary>
+internal sealed class ClusterManagerLoadBalancer : LoadBalancer
+{
+    public const string Name = "xds_cluster_manager_experimental";
+
+    private readonly IChannelControlHelper _helper;
+    private readonly ChildPolicySet _children;
+    private XdsVirtualHost? _host;
+
+    public ClusterManagerLoadBalancer(IChannelControlHelper helper)
+    {
+        _helper = helper;
+        _children = new ChildPolicySet(helper, Publish);
+    }
+
+    public override Status UpdateChannelState(ChannelState state)
+    {
+        var config = (ClusterManagerConfig)state.Config;
+        _host = state.Attributes.TryGetValue(XdsConfig.Key, out var xds) ? xds.VirtualHost : null;
+        foreach (var (name, child) in config.Children)
+        {
+            _children.Update(name, child, state);
+        }
+
+        _children.RemoveExcept(config.Children.Keys.ToHashSet(StringComparer.Ordinal));
+        Publish();
+        return Status.DefaultSuccess;
+    }
+
+    public override void ResolverError(Status error)
+    {
+        if (_children.Children.Count == 0)
+        {
+            _helper.UpdateState(ConnectivityState.TransientFailure, Picker.Fail(error));
+            return;
+        }
+
+        _children.ResolverError(error);
+    }
+
+    public override void ExitIdle()
+    {
+        foreach (var child in _children.Children.Values)
+        {
+            child.Policy.ExitIdle();
+        }
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            _children.Dispose();
+        }
+
+        base.Dispose(disposing);
+    }
+
+    private void Publish()
+    {
+        if (_host is null)
+        {
+            return;
+        }
+
+        var pickers = _children.Children.ToDictionary(c => c.Key, c => c.Value.Picker, StringComparer.Ordinal);
+        _helper.UpdateState(ChildPolicySet.Aggregate(_children.Children.Values), new RoutingPicker(_host, pickers));
+    }
+
+    /// <summary>The child name of a cluster, as gRPC spells it.</summary>
+    public static string ChildName(string cluster) => "cluster:" + cluster;
+
+    private sealed class RoutingPicker(XdsVirtualHost host, Dictionary<string, Picker> clusters) : Picker
+    {
+        public override PickResult Pick(in PickContext context)
+        {
+            if (RouteTable.Match(host, context) is not { } route)
+            {
+                return PickResult.ForFailure(new Status(StatusCode.Unavailable, $"no route of virtual host \"{host.Name}\" matches {context.Method}"));
+            }
+
+            if (route.Action.Kind != XdsRouteActionKind.Route)
+            {
+                return PickResult.ForFailure(new Status(StatusCode.Unavailable, $"the route for {context.Method} is a {(route.Action.Kind == XdsRouteActionKind.NonForwarding ? "non-forwarding" : "unsupported")} action"));
+            }
+
+            var cluster = RouteTable.ChooseCluster(route.Action.Clusters);
+            return clusters.TryGetValue(ChildName(cluster), out var picker)
+                ? picker.Pick(context)
+                : PickResult.ForFailure(new Status(StatusCode.Unavailable, $"cluster {cluster} is not available"));
+        }
+    }
+
+    /// <summary>
+    /// Registers <c>xds_cluster_manager_experimental</c>:
+    /// <c>{"children": {"cluster:a": {"childPolicy": [{"cds_experimental": {"cluster": "a"}}]}}}</c>.
+    /// </summary>
+    internal sealed class Provider : LoadBalancerProvider
+    {
+        public override string PolicyName => Name;
+
+        public override LoadBalancerConfig ParseConfig(ConfigObject config, LoadBalancerRegistry registry)
+        {
+            var children = new Dictionary<string, PolicySelection>(StringComparer.Ordinal);
+            if (config.GetObject("children") is { } map)
+            {
+                foreach (var property in map.Element.EnumerateObject())
+                {
+                    var child = new ConfigObject(property.Value, map.FieldPath(property.Name));
+                    children[property.Name] = child.TryGet("childPolicy", out var policy)
+                        ? registry.SelectFirstRegistered(policy, child.FieldPath("childPolicy"))
+                        : throw child.Error("childPolicy", "is required");
+                }
+            }
+
+            return new ClusterManagerConfig(children);
+        }
+
+        public override LoadBalancer Create(IChannelControlHelper helper) => new ClusterManagerLoadBalancer(helper);
+    }
+}

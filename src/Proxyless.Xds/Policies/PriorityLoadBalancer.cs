@@ -1,0 +1,163 @@
+using Proxyless.Balancing;
+using Proxyless.Resolution;
+
+namespace Proxyless.Xds.Policies;
+
+/// <summary>One priority: its child policy and the endpoints it gets.</summary>
+internal sealed record PriorityChild(string Name, PolicySelection Policy, IReadOnlyList<BackendEndpoint> Endpoints);
+
+/// <summary>The config of priority: the children from the highest priority (first) to the lowest.</summary>
+internal sealed record PriorityConfig(IReadOnlyList<PriorityChild> Children) : LoadBalancerConfig
+{
+    public override string PolicyName => "priority_experimental";
+}
+
+/// <summary>
+/// gRPC's priority policy (gRFC A56): uses the highest priority that is READY, or that is still getting its chance to
+/// connect. A priority is started only when every higher one has failed: reported TRANSIENT_FAILURE, or stayed without
+/// READY through its failover timer (10 s from its start). A higher priority that becomes READY again takes the
+/// traffic back. Children once started are kept while the config names them.
+/// </summary>
+internal sealed class PriorityLoadBalancer : LoadBalancer
+{
+    /// <summary>How long a starting priority gets before the next one is started too.</summary>
+    public static readonly TimeSpan FailoverTimeout = TimeSpan.FromSeconds(10);
+
+    private readonly IChannelControlHelper _helper;
+    private readonly ChildPolicySet _children;
+    private readonly HashSet<string> _failedOver = new(StringComparer.Ordinal); // timer ran out before READY
+    private PriorityConfig? _config;
+    private bool _choosing;
+
+    public PriorityLoadBalancer(IChannelControlHelper helper)
+    {
+        _helper = helper;
+        _children = new ChildPolicySet(helper, Choose);
+    }
+
+    public override Status UpdateChannelState(ChannelState state)
+    {
+        _config = (PriorityConfig)state.Config;
+        _lastState = state;
+        var names = _config.Children.Select(c => c.Name).ToHashSet(StringComparer.Ordinal);
+        foreach (var removed in _children.Children.Keys.Where(n => !names.Contains(n)))
+        {
+            _children.Children[removed].FailoverTimer?.Dispose();
+            _failedOver.Remove(removed);
+        }
+
+        _children.RemoveExcept(names);
+
+        // Children already started get the new endpoints; the choice may start more.
+        foreach (var child in _config.Children.Where(c => _children.Children.ContainsKey(c.Name)))
+        {
+            _children.Update(child.Name, child.Policy, state with { Endpoints = child.Endpoints });
+        }
+
+        Choose();
+        return _config.Children.Count == 0 ? new Status(StatusCode.Unavailable, "no priorities") : Status.DefaultSuccess;
+    }
+
+    private ChannelState? _lastState;
+
+    public override void ResolverError(Status error)
+    {
+        if (_config is null || _config.Children.Count == 0)
+        {
+            _helper.UpdateState(ConnectivityState.TransientFailure, Picker.Fail(error));
+            return;
+        }
+
+        _children.ResolverError(error);
+    }
+
+    public override void ExitIdle()
+    {
+        foreach (var child in _children.Children.Values)
+        {
+            child.Policy.ExitIdle();
+        }
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            foreach (var child in _children.Children.Values)
+            {
+                child.FailoverTimer?.Dispose();
+            }
+
+            _children.Dispose();
+        }
+
+        base.Dispose(disposing);
+    }
+
+    private void Choose()
+    {
+        if (_config is null || _lastState is null || _choosing)
+        {
+            return;
+        }
+
+        _choosing = true;
+        try
+        {
+            ChildPolicySet.Child? chosen = null;
+            foreach (var spec in _config.Children)
+            {
+                if (!_children.Children.TryGetValue(spec.Name, out var child))
+                {
+                    _children.Update(spec.Name, spec.Policy, _lastState with { Endpoints = spec.Endpoints });
+                    child = _children.Children[spec.Name];
+                    var name = spec.Name;
+                    child.FailoverTimer = _helper.ScheduleDelayed(FailoverTimeout, () => OnFailoverTimer(name));
+                }
+
+                if (child.State == ConnectivityState.Ready)
+                {
+                    child.FailoverTimer?.Dispose();
+                    child.FailoverTimer = null;
+                    _failedOver.Remove(spec.Name);
+                    chosen = child;
+                    break;
+                }
+
+                if (child.State == ConnectivityState.TransientFailure || _failedOver.Contains(spec.Name))
+                {
+                    child.FailoverTimer?.Dispose();
+                    child.FailoverTimer = null;
+                    continue; // failed over: try the next priority
+                }
+
+                chosen = child; // still connecting within its failover time (or idle): it keeps the traffic
+                break;
+            }
+
+            if (chosen is null)
+            {
+                // Every priority failed: report the last one's failure.
+                var last = _children.Children[_config.Children[^1].Name];
+                _helper.UpdateState(ConnectivityState.TransientFailure, last.Picker);
+                return;
+            }
+
+            _helper.UpdateState(chosen.State, chosen.Picker);
+        }
+        finally
+        {
+            _choosing = false;
+        }
+    }
+
+    private void OnFailoverTimer(string name)
+    {
+        if (_children.Children.TryGetValue(name, out var child) && child.State != ConnectivityState.Ready)
+        {
+            child.FailoverTimer = null;
+            _failedOver.Add(name);
+            Choose();
+        }
+    }
+}

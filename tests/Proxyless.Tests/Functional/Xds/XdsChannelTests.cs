@@ -1,0 +1,156 @@
+using Grpc.Examples.Echo;
+using Proxyless.Resolution;
+using Proxyless.Tests.Support;
+using Proxyless.Xds;
+using Proxyless.Xds.Bootstrap;
+using Proxyless.Xds.ControlPlane;
+using static Proxyless.Tests.Support.XdsResources;
+
+namespace Proxyless.Tests.Functional.Xds;
+
+/// <summary>
+/// <c>xds:///</c> channels end to end: the repo's control plane serves listener, routes, clusters and endpoints for
+/// echo backends on loopback, and the calls' distribution follows weighted clusters, locality weights and priorities.
+/// </summary>
+public class XdsChannelTests
+{
+    private const int Calls = 2000;
+
+    private static BalancedChannel Channel(XdsControlPlane plane, string target = "xds:///greeter") => BalancedChannel.Create(target, new BalancedChannelOptions
+    {
+        Resolvers = ResolverRegistry.CreateDefault().AddXds(Bootstrap(plane.ServerUri)),
+    });
+
+    private static async Task<string> CallAsync(Echo.EchoClient client)
+    {
+        var reply = await client.UnaryEchoAsync(new EchoRequest { Message = "hi" }, deadline: DateTime.UtcNow.AddSeconds(10));
+        return reply.Message;
+    }
+
+    // Share of calls per backend, in percent.
+    private static async Task<double[]> SharesAsync(Echo.EchoClient client, BackendSet backends, int calls = Calls)
+    {
+        var counts = new int[backends.Count];
+        for (var i = 0; i < calls; i++)
+        {
+            var reply = await CallAsync(client);
+            var index = backends.All.ToList().FindIndex(b => reply.EndsWith($"(from {b.Address})", StringComparison.Ordinal));
+            Assert.True(index >= 0, reply);
+            counts[index]++;
+        }
+
+        return counts.Select(c => 100.0 * c / calls).ToArray();
+    }
+
+    private static void AssertShares(double[] expected, double[] actual)
+    {
+        for (var i = 0; i < expected.Length; i++)
+        {
+            Assert.True(Math.Abs(expected[i] - actual[i]) <= 3, $"backend {i}: expected {expected[i]}%, got {actual[i]:0.0}% (all: {string.Join(", ", actual.Select(a => a.ToString("0.0")))})");
+        }
+    }
+
+    [Fact]
+    public async Task WeightedClustersSplitCallsByWeight()
+    {
+        await using var backends = await BackendSet.StartAsync(2);
+        await using var plane = await XdsControlPlane.StartAsync();
+        plane.SetSnapshot([
+            Listener("greeter", "greeter-routes"),
+            Routes("greeter-routes", ("a", 90), ("b", 10)),
+            EdsCluster("a"), EdsCluster("b"),
+            Endpoints("a", ("z", 1, 0, [EndPoint(backends[0])])),
+            Endpoints("b", ("z", 1, 0, [EndPoint(backends[1])])),
+        ]);
+        using var channel = Channel(plane);
+
+        AssertShares([90, 10], await SharesAsync(new Echo.EchoClient(channel), backends));
+    }
+
+    [Fact]
+    public async Task LocalitiesShareCallsByTheirWeights()
+    {
+        await using var backends = await BackendSet.StartAsync(3);
+        await using var plane = await XdsControlPlane.StartAsync();
+        plane.SetSnapshot([
+            Listener("greeter", "greeter-routes"),
+            Routes("greeter-routes", ("a", 1)),
+            EdsCluster("a"),
+            Endpoints("a", ("z1", 3, 0, [EndPoint(backends[0]), EndPoint(backends[1])]), ("z2", 1, 0, [EndPoint(backends[2])])),
+        ]);
+        using var channel = Channel(plane);
+
+        // 3:1 between the localities, round robin within z1.
+        AssertShares([37.5, 37.5, 25], await SharesAsync(new Echo.EchoClient(channel), backends));
+    }
+
+    [Fact]
+    public async Task ALowerPriorityTakesOverWhenTheHigherFailsAndGivesTrafficBack()
+    {
+        await using var backends = await BackendSet.StartAsync(2);
+        await using var plane = await XdsControlPlane.StartAsync();
+        plane.SetSnapshot([
+            Listener("greeter", "greeter-routes"),
+            Routes("greeter-routes", ("a", 1)),
+            EdsCluster("a"),
+            Endpoints("a", ("primary", 1, 0, [EndPoint(backends[0])]), ("secondary", 1, 1, [EndPoint(backends[1])])),
+        ]);
+        using var channel = Channel(plane);
+        var client = new Echo.EchoClient(channel);
+        AssertShares([100, 0], await SharesAsync(client, backends, 50));
+
+        await backends[0].StopAsync();
+        await Eventually.TrueAsync(async () => (await CallAsync(client)).EndsWith($"(from {backends[1].Address})", StringComparison.Ordinal), "calls fail over to priority 1");
+        AssertShares([0, 100], await SharesAsync(client, backends, 50));
+
+        await backends.RestartAsync(0);
+        await Eventually.TrueAsync(async () => (await CallAsync(client)).EndsWith($"(from {backends[0].Address})", StringComparison.Ordinal), "calls return to priority 0");
+    }
+
+    [Fact]
+    public async Task ARouteChangePushedByTheControlPlaneMovesTheTraffic()
+    {
+        await using var backends = await BackendSet.StartAsync(2);
+        await using var plane = await XdsControlPlane.StartAsync();
+        plane.SetSnapshot([
+            Listener("greeter", "greeter-routes"),
+            Routes("greeter-routes", ("a", 1)),
+            EdsCluster("a"), EdsCluster("b"),
+            Endpoints("a", ("z", 1, 0, [EndPoint(backends[0])])),
+            Endpoints("b", ("z", 1, 0, [EndPoint(backends[1])])),
+        ]);
+        using var channel = Channel(plane);
+        var client = new Echo.EchoClient(channel);
+        AssertShares([100, 0], await SharesAsync(client, backends, 50));
+
+        plane.SetResource(Routes("greeter-routes", ("b", 1)));
+        await Eventually.TrueAsync(async () => (await CallAsync(client)).EndsWith($"(from {backends[1].Address})", StringComparison.Ordinal), "the new route takes effect");
+        AssertShares([0, 100], await SharesAsync(client, backends, 50));
+    }
+
+    [Fact]
+    public async Task AMissingListenerFailsCallsNamingIt()
+    {
+        await using var plane = await XdsControlPlane.StartAsync();
+        plane.SetSnapshot([]);
+        using var channel = Channel(plane);
+
+        var error = await Assert.ThrowsAsync<RpcException>(() => CallAsync(new Echo.EchoClient(channel)));
+        Assert.Equal(StatusCode.Unavailable, error.StatusCode);
+        Assert.Contains("listener greeter: LDS resource greeter does not exist", error.Status.Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ABadBootstrapFailsCreateNamingTheField()
+    {
+        var error = Assert.Throws<XdsBootstrapException>(() => ResolverRegistry.CreateDefault().AddXds("""{"xds_servers": [{"server_uri": "x", "channel_creds": [{"type": "google_default"}]}]}"""));
+        Assert.Contains("xds_servers[0].channel_creds", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void TheDefaultRegistriesKnowXdsBecauseThePackageIsReferenced()
+    {
+        Assert.Contains("xds", ResolverRegistry.CreateDefault().Schemes);
+        Assert.Contains("xds_cluster_manager_experimental", Proxyless.Balancing.LoadBalancerRegistry.CreateDefault().PolicyNames);
+    }
+}
