@@ -129,6 +129,72 @@ public class XdsChannelTests
     }
 
     [Fact]
+    public async Task RouteChangesUnderLoadFailNoCall()
+    {
+        await using var backends = await BackendSet.StartAsync(2);
+        await using var plane = await XdsControlPlane.StartAsync();
+        plane.SetSnapshot([
+            Listener("greeter", "greeter-routes"),
+            Routes("greeter-routes", ("a", 1)),
+            EdsCluster("a"), EdsCluster("b"),
+            Endpoints("a", ("z", 1, 0, [EndPoint(backends[0])])),
+            Endpoints("b", ("z", 1, 0, [EndPoint(backends[1])])),
+        ]);
+        using var channel = Channel(plane);
+        var client = new Echo.EchoClient(channel);
+        await CallAsync(client);
+
+        // Eight callers run while the route flips between the clusters ten times; every call must succeed.
+        using var stop = new CancellationTokenSource();
+        var failures = new System.Collections.Concurrent.ConcurrentQueue<Exception>();
+        var latest = new string[1];
+        var callers = Enumerable.Range(0, 8).Select(_ => Task.Run(async () =>
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                try
+                {
+                    Volatile.Write(ref latest[0], await CallAsync(client));
+                }
+                catch (RpcException ex)
+                {
+                    failures.Enqueue(ex);
+                }
+            }
+        })).ToArray();
+
+        for (var flip = 1; flip <= 10; flip++)
+        {
+            var target = flip % 2 == 1 ? 1 : 0;
+            plane.SetResource(Routes("greeter-routes", (target == 1 ? "b" : "a", 1)));
+            await Eventually.TrueAsync(() => Volatile.Read(ref latest[0])?.EndsWith($"(from {backends[target].Address})", StringComparison.Ordinal) == true, $"flip {flip} takes effect");
+        }
+
+        await stop.CancelAsync();
+        await Task.WhenAll(callers);
+        Assert.Empty(failures);
+    }
+
+    [Fact]
+    public async Task CallsKeepFlowingWhileTheControlPlaneIsDown()
+    {
+        await using var backends = await BackendSet.StartAsync(2);
+        var plane = await XdsControlPlane.StartAsync();
+        plane.SetSnapshot([
+            Listener("greeter", "greeter-routes"),
+            Routes("greeter-routes", ("a", 1)),
+            EdsCluster("a"),
+            Endpoints("a", ("z", 1, 0, [EndPoint(backends[0]), EndPoint(backends[1])])),
+        ]);
+        using var channel = Channel(plane);
+        var client = new Echo.EchoClient(channel);
+        AssertShares([50, 50], await SharesAsync(client, backends, 200));
+
+        await plane.DisposeAsync();
+        AssertShares([50, 50], await SharesAsync(client, backends, 200));
+    }
+
+    [Fact]
     public async Task AMissingListenerFailsCallsNamingIt()
     {
         await using var plane = await XdsControlPlane.StartAsync();
