@@ -5,6 +5,7 @@
 //   dotnet run -c Release --project benchmarks/Proxyless.Benchmarks -- --endpoint-cost   memory per endpoint at 10,000
 //   dotnet run -c Release --project benchmarks/Proxyless.Benchmarks -- --scale     all of issue 14's 10,000-endpoint figures in one run
 //   dotnet run -c Release --project benchmarks/Proxyless.Benchmarks -- --profile-target proxyless  sequential calls for a profiler
+//   dotnet run -c Release --project benchmarks/Proxyless.Benchmarks -- --xds-route-change  xDS route flips under load: time to effect
 //   dotnet run -c Release --project benchmarks/Proxyless.Benchmarks -- --shutdown   backends stopped (SIGTERM) or killed under load
 //   dotnet run -c Release --project benchmarks/Proxyless.Benchmarks -- --filter '*'   BenchmarkDotNet micro-benchmarks
 using System.Globalization;
@@ -89,6 +90,11 @@ if (args.Length >= 1 && args[0] == "--update-latency")
 if (args.Length >= 2 && args[0] == "--profile-target")
 {
     return await ProfileTarget.RunAsync(args[1], Option("--seconds", 20));
+}
+
+if (args.Length >= 1 && args[0] == "--xds-route-change")
+{
+    return await XdsRouteChangeScenario.RunAsync(Option("--flips", 100), Option("--callers", 32));
 }
 
 if (args.Length >= 1 && args[0] == "--scale")

@@ -4,7 +4,7 @@ using Proxyless.Tests.Support;
 using Proxyless.Xds;
 using Proxyless.Xds.Bootstrap;
 using Proxyless.Xds.ControlPlane;
-using static Proxyless.Tests.Support.XdsResources;
+using static Proxyless.Xds.ControlPlane.XdsResources;
 
 namespace Proxyless.Tests.Functional.Xds;
 
@@ -15,6 +15,8 @@ namespace Proxyless.Tests.Functional.Xds;
 public class XdsChannelTests
 {
     private const int Calls = 2000;
+
+    private static System.Net.IPEndPoint EndPoint(Proxyless.Examples.EchoBackend backend) => (System.Net.IPEndPoint)backend.EndPoint;
 
     private static BalancedChannel Channel(XdsControlPlane plane, string target = "xds:///greeter") => BalancedChannel.Create(target, new BalancedChannelOptions
     {

@@ -8,18 +8,26 @@ using Envoy.Extensions.Filters.Network.HttpConnectionManager.V3;
 using Google.Protobuf;
 using Google.Protobuf.WellKnownTypes;
 
-namespace Proxyless.Tests.Support;
+namespace Proxyless.Xds.ControlPlane;
 
-/// <summary>Builds the xDS resources the functional tests serve.</summary>
-internal static class XdsResources
+/// <summary>
+/// Builds the common xDS resources for a control plane's snapshot (and the bootstrap that points a client at it): an API
+/// listener with RDS, a route configuration with weighted clusters, EDS clusters and their endpoints by locality.
+/// </summary>
+public static class XdsResources
 {
-    public static string Bootstrap(string serverUri, string nodeId = "proxyless-test") => $$$"""
+    /// <summary>gRPC's bootstrap JSON for one insecure control plane.</summary>
+    /// <param name="serverUri">The control plane, e.g. <see cref="XdsControlPlane.ServerUri"/>.</param>
+    /// <param name="nodeId">The client's node id.</param>
+    public static string Bootstrap(string serverUri, string nodeId = "proxyless") => $$$"""
         {"xds_servers": [{"server_uri": "{{{serverUri}}}", "channel_creds": [{"type": "insecure"}], "server_features": ["xds_v3"]}],
          "node": {"id": "{{{nodeId}}}"}}
         """;
 
-    /// <summary>An API listener whose routes come from RDS <paramref name="routeConfigName"/>.</summary>
-    public static Listener Listener(string name, string routeConfigName)
+    /// <summary>An API listener (the router its only filter) whose routes come from RDS over ADS.</summary>
+    /// <param name="name">The listener's name: the target's name (<c>greeter</c> for <c>xds:///greeter</c>).</param>
+    /// <param name="routeConfigName">The route configuration it names.</param>
+    public static IMessage Listener(string name, string routeConfigName)
     {
         var hcm = new HttpConnectionManager
         {
@@ -29,8 +37,10 @@ internal static class XdsResources
         return new Listener { Name = name, ApiListener = new ApiListener { ApiListener_ = Any.Pack(hcm) } };
     }
 
-    /// <summary>One virtual host for every domain with one catch-all route to weighted clusters.</summary>
-    public static RouteConfiguration Routes(string name, params (string Cluster, uint Weight)[] clusters)
+    /// <summary>One virtual host for every domain, with one catch-all route to the clusters, split by weight.</summary>
+    /// <param name="name">The route configuration's name.</param>
+    /// <param name="clusters">The clusters and their weights (one cluster: weight ignored).</param>
+    public static IMessage Routes(string name, params (string Cluster, uint Weight)[] clusters)
     {
         var action = new RouteAction();
         if (clusters.Length == 1)
@@ -50,7 +60,11 @@ internal static class XdsResources
         };
     }
 
-    public static Cluster EdsCluster(string name, Action<Cluster>? change = null)
+    /// <summary>An EDS cluster over ADS with round robin.</summary>
+    /// <param name="name">The cluster's name (also the name of its endpoints resource).</param>
+    public static IMessage EdsCluster(string name) => EdsClusterMessage(name);
+
+    internal static Cluster EdsClusterMessage(string name, Action<Cluster>? change = null)
     {
         var cluster = new Cluster
         {
@@ -62,8 +76,10 @@ internal static class XdsResources
         return cluster;
     }
 
-    /// <summary>Endpoints: each locality (zone, weight, priority) with its backends.</summary>
-    public static ClusterLoadAssignment Endpoints(string cluster, params (string Zone, uint Weight, uint Priority, IPEndPoint[] Backends)[] localities)
+    /// <summary>A cluster's endpoints, by locality: its zone, weight, priority and backends.</summary>
+    /// <param name="cluster">The cluster's name.</param>
+    /// <param name="localities">The localities.</param>
+    public static IMessage Endpoints(string cluster, params (string Zone, uint Weight, uint Priority, IPEndPoint[] Backends)[] localities)
     {
         var assignment = new ClusterLoadAssignment { ClusterName = cluster };
         foreach (var (zone, weight, priority, backends) in localities)
@@ -78,8 +94,4 @@ internal static class XdsResources
 
         return assignment;
     }
-
-    public static IPEndPoint EndPoint(Proxyless.Examples.EchoBackend backend) => (IPEndPoint)backend.EndPoint;
-
-    public static IMessage[] Snapshot(params IMessage[] resources) => resources;
 }
