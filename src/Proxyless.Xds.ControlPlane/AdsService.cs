@@ -76,10 +76,10 @@ internal sealed partial class AdsService(ControlPlaneState state, ILogger<AdsSer
                     var accepted = request.ErrorDetail is null;
                     if (!accepted)
                     {
-                        LogNack(logger, nodeId, request.TypeUrl, answered, request.ErrorDetail!.Message);
+                        LogNack(logger, nodeId, request.TypeUrl, answered.Version, request.ErrorDetail!.Message);
                     }
 
-                    state.Record(new XdsClientReply(nodeId, request.TypeUrl, answered, accepted, request.ErrorDetail?.Message));
+                    state.Record(new XdsClientReply(nodeId, request.TypeUrl, answered.Version, accepted, request.ErrorDetail?.Message, answered.Names));
                 }
 
                 var wildcard = request.ResourceNames.Count == 0 && request.TypeUrl is XdsTypeUrls.Listener or XdsTypeUrls.Cluster;
@@ -110,7 +110,7 @@ internal sealed partial class AdsService(ControlPlaneState state, ILogger<AdsSer
             var response = new DiscoveryResponse { TypeUrl = type, VersionInfo = version, Nonce = (++nonce).ToString(System.Globalization.CultureInfo.InvariantCulture) };
             response.Resources.AddRange(resources);
             subscription.SentVersion = version;
-            subscription.VersionByNonce[response.Nonce] = version;
+            subscription.VersionByNonce[response.Nonce] = (version, resources.Select(ResourceStore.NameOf).ToArray());
             await responseStream.WriteAsync(response, stop.Token).ConfigureAwait(false);
         }
     }
@@ -129,6 +129,6 @@ internal sealed partial class AdsService(ControlPlaneState state, ILogger<AdsSer
 
         public string? SentVersion { get; set; }
 
-        public Dictionary<string, string> VersionByNonce { get; } = new(StringComparer.Ordinal);
+        public Dictionary<string, (string Version, string[] Names)> VersionByNonce { get; } = new(StringComparer.Ordinal);
     }
 }

@@ -6,4 +6,5 @@ namespace Proxyless.Xds.ControlPlane;
 /// <param name="ResponseVersion">The <c>version_info</c> of the response it answers (found by its nonce).</param>
 /// <param name="Accepted">True for an ACK, false for a NACK.</param>
 /// <param name="Error">The NACK's <c>error_detail</c> message.</param>
-public sealed record XdsClientReply(string NodeId, string TypeUrl, string ResponseVersion, bool Accepted, string? Error);
+/// <param name="ResourceNames">The names of the resources in the response it answers.</param>
+public sealed record XdsClientReply(string NodeId, string TypeUrl, string ResponseVersion, bool Accepted, string? Error, IReadOnlyList<string> ResourceNames);

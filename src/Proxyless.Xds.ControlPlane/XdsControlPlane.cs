@@ -98,6 +98,10 @@ public sealed class XdsControlPlane : IAsyncDisposable
     /// <param name="name">Its name.</param>
     public bool RemoveResource(string typeUrl, string name) => _state.Store.Remove(typeUrl, name);
 
+    /// <summary>The version the control plane now serves for a resource type ("0" before any resource of it).</summary>
+    /// <param name="typeUrl">The type URL.</param>
+    public string Version(string typeUrl) => _state.Store.Version(typeUrl);
+
     /// <summary>Waits for the first reply (received before or after the call) that <paramref name="match"/> accepts.</summary>
     /// <param name="match">Which reply to wait for.</param>
     /// <param name="cancellationToken">Stops waiting.</param>

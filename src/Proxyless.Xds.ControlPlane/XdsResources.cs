@@ -16,12 +16,15 @@ namespace Proxyless.Xds.ControlPlane;
 /// </summary>
 public static class XdsResources
 {
-    /// <summary>gRPC's bootstrap JSON for one insecure control plane.</summary>
+    /// <summary>
+    /// gRPC's bootstrap JSON for one insecure control plane. The node carries an empty <c>locality</c>: grpc-js's
+    /// bootstrap parser (1.14) rejects a node without one, although gRFC A27 makes it optional.
+    /// </summary>
     /// <param name="serverUri">The control plane, e.g. <see cref="XdsControlPlane.ServerUri"/>.</param>
     /// <param name="nodeId">The client's node id.</param>
-    public static string Bootstrap(string serverUri, string nodeId = "proxyless") => $$$"""
-        {"xds_servers": [{"server_uri": "{{{serverUri}}}", "channel_creds": [{"type": "insecure"}], "server_features": ["xds_v3"]}],
-         "node": {"id": "{{{nodeId}}}"}}
+    public static string Bootstrap(string serverUri, string nodeId = "proxyless") => $$$$"""
+        {"xds_servers": [{"server_uri": "{{{{serverUri}}}}", "channel_creds": [{"type": "insecure"}], "server_features": ["xds_v3"]}],
+         "node": {"id": "{{{{nodeId}}}}", "locality": {}}}
         """;
 
     /// <summary>An API listener (the router its only filter) whose routes come from RDS over ADS.</summary>
