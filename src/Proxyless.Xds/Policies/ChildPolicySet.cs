@@ -57,12 +57,30 @@ internal sealed class ChildPolicySet(IChannelControlHelper helper, Action onChil
         }
     }
 
-    /// <summary>Passes a resolver error to every child.</summary>
+    /// <summary>
+    /// A resolver error: every child hears it; with no child yet, the owner's calls fail with it (there is nothing
+    /// to keep using).
+    /// </summary>
     public void ResolverError(Status error)
     {
+        if (_children.Count == 0)
+        {
+            _helper.UpdateState(ConnectivityState.TransientFailure, Picker.Fail(error));
+            return;
+        }
+
         foreach (var child in _children.Values)
         {
             child.Policy.ResolverError(error);
+        }
+    }
+
+    /// <summary>Asks every child to leave IDLE.</summary>
+    public void ExitIdle()
+    {
+        foreach (var child in _children.Values)
+        {
+            child.Policy.ExitIdle();
         }
     }
 

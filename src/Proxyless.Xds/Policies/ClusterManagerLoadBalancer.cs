@@ -45,24 +45,9 @@ internal sealed class ClusterManagerLoadBalancer : LoadBalancer
         return Status.DefaultSuccess;
     }
 
-    public override void ResolverError(Status error)
-    {
-        if (_children.Children.Count == 0)
-        {
-            _helper.UpdateState(ConnectivityState.TransientFailure, Picker.Fail(error));
-            return;
-        }
+    public override void ResolverError(Status error) => _children.ResolverError(error);
 
-        _children.ResolverError(error);
-    }
-
-    public override void ExitIdle()
-    {
-        foreach (var child in _children.Children.Values)
-        {
-            child.Policy.ExitIdle();
-        }
-    }
+    public override void ExitIdle() => _children.ExitIdle();
 
     protected override void Dispose(bool disposing)
     {

@@ -27,6 +27,7 @@ internal sealed class PriorityLoadBalancer : LoadBalancer
     private readonly ChildPolicySet _children;
     private readonly HashSet<string> _failedOver = new(StringComparer.Ordinal); // timer ran out before READY
     private PriorityConfig? _config;
+    private ChannelState? _lastState;
     private bool _choosing;
 
     public PriorityLoadBalancer(IChannelControlHelper helper)
@@ -58,26 +59,9 @@ internal sealed class PriorityLoadBalancer : LoadBalancer
         return _config.Children.Count == 0 ? new Status(StatusCode.Unavailable, "no priorities") : Status.DefaultSuccess;
     }
 
-    private ChannelState? _lastState;
+    public override void ResolverError(Status error) => _children.ResolverError(error);
 
-    public override void ResolverError(Status error)
-    {
-        if (_config is null || _config.Children.Count == 0)
-        {
-            _helper.UpdateState(ConnectivityState.TransientFailure, Picker.Fail(error));
-            return;
-        }
-
-        _children.ResolverError(error);
-    }
-
-    public override void ExitIdle()
-    {
-        foreach (var child in _children.Children.Values)
-        {
-            child.Policy.ExitIdle();
-        }
-    }
+    public override void ExitIdle() => _children.ExitIdle();
 
     protected override void Dispose(bool disposing)
     {

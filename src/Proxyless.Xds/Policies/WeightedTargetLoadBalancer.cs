@@ -44,13 +44,7 @@ internal sealed class WeightedTargetLoadBalancer : LoadBalancer
 
     public override void ResolverError(Status error) => _children.ResolverError(error);
 
-    public override void ExitIdle()
-    {
-        foreach (var child in _children.Children.Values)
-        {
-            child.Policy.ExitIdle();
-        }
-    }
+    public override void ExitIdle() => _children.ExitIdle();
 
     protected override void Dispose(bool disposing)
     {

@@ -28,6 +28,20 @@ internal sealed class ForeignXdsClient : IDisposable
     /// <summary>True when the client process has ended (crashed: a watching client only ends when told to).</summary>
     public bool HasExited => _process.HasExited;
 
+    /// <summary>Waits up to <paramref name="timeout"/> for the process to end.</summary>
+    public async Task WaitForExitAsync(TimeSpan timeout)
+    {
+        using var cancel = new CancellationTokenSource(timeout);
+        try
+        {
+            await _process.WaitForExitAsync(cancel.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            // still running
+        }
+    }
+
     /// <summary>The last lines the client wrote to stderr.</summary>
     public string ErrorTail
     {

@@ -23,6 +23,15 @@ public class XdsChannelTests
         Resolvers = ResolverRegistry.CreateDefault().AddXds(Bootstrap(plane.ServerUri)),
     });
 
+    // Cluster a is backend 0, cluster b backend 1; the route splits calls between them as given.
+    private static void SetTwoClusters(XdsControlPlane plane, BackendSet backends, params (string Cluster, uint Weight)[] route) => plane.SetSnapshot([
+        Listener("greeter", "greeter-routes"),
+        Routes("greeter-routes", route),
+        EdsCluster("a"), EdsCluster("b"),
+        Endpoints("a", ("z", 1, 0, [EndPoint(backends[0])])),
+        Endpoints("b", ("z", 1, 0, [EndPoint(backends[1])])),
+    ]);
+
     private static async Task<string> CallAsync(Echo.EchoClient client)
     {
         var reply = await client.UnaryEchoAsync(new EchoRequest { Message = "hi" }, deadline: DateTime.UtcNow.AddSeconds(10));
@@ -57,13 +66,7 @@ public class XdsChannelTests
     {
         await using var backends = await BackendSet.StartAsync(2);
         await using var plane = await XdsControlPlane.StartAsync();
-        plane.SetSnapshot([
-            Listener("greeter", "greeter-routes"),
-            Routes("greeter-routes", ("a", 90), ("b", 10)),
-            EdsCluster("a"), EdsCluster("b"),
-            Endpoints("a", ("z", 1, 0, [EndPoint(backends[0])])),
-            Endpoints("b", ("z", 1, 0, [EndPoint(backends[1])])),
-        ]);
+        SetTwoClusters(plane, backends, ("a", 90), ("b", 10));
         using var channel = Channel(plane);
 
         AssertShares([90, 10], await SharesAsync(new Echo.EchoClient(channel), backends));
@@ -114,13 +117,7 @@ public class XdsChannelTests
     {
         await using var backends = await BackendSet.StartAsync(2);
         await using var plane = await XdsControlPlane.StartAsync();
-        plane.SetSnapshot([
-            Listener("greeter", "greeter-routes"),
-            Routes("greeter-routes", ("a", 1)),
-            EdsCluster("a"), EdsCluster("b"),
-            Endpoints("a", ("z", 1, 0, [EndPoint(backends[0])])),
-            Endpoints("b", ("z", 1, 0, [EndPoint(backends[1])])),
-        ]);
+        SetTwoClusters(plane, backends, ("a", 1));
         using var channel = Channel(plane);
         var client = new Echo.EchoClient(channel);
         AssertShares([100, 0], await SharesAsync(client, backends, 50));
@@ -135,13 +132,7 @@ public class XdsChannelTests
     {
         await using var backends = await BackendSet.StartAsync(2);
         await using var plane = await XdsControlPlane.StartAsync();
-        plane.SetSnapshot([
-            Listener("greeter", "greeter-routes"),
-            Routes("greeter-routes", ("a", 1)),
-            EdsCluster("a"), EdsCluster("b"),
-            Endpoints("a", ("z", 1, 0, [EndPoint(backends[0])])),
-            Endpoints("b", ("z", 1, 0, [EndPoint(backends[1])])),
-        ]);
+        SetTwoClusters(plane, backends, ("a", 1));
         using var channel = Channel(plane);
         var client = new Echo.EchoClient(channel);
         await CallAsync(client);
