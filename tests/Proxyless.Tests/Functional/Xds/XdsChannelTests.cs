@@ -188,6 +188,79 @@ public class XdsChannelTests
     }
 
     [Fact]
+    public async Task DropOverloadsFailCallsWithTheirCategory()
+    {
+        await using var backends = await BackendSet.StartAsync(1);
+        await using var plane = await XdsControlPlane.StartAsync();
+        var endpoints = (Envoy.Config.Endpoint.V3.ClusterLoadAssignment)Endpoints("a", ("z", 1, 0, [EndPoint(backends[0])]));
+        endpoints.Policy = new() { DropOverloads = { new Envoy.Config.Endpoint.V3.ClusterLoadAssignment.Types.Policy.Types.DropOverload { Category = "throttle", DropPercentage = new() { Numerator = 100 } } } };
+        plane.SetSnapshot([Listener("greeter", "greeter-routes"), Routes("greeter-routes", ("a", 1)), EdsCluster("a"), endpoints]);
+        using var channel = Channel(plane);
+
+        var error = await Assert.ThrowsAsync<RpcException>(() => CallAsync(new Echo.EchoClient(channel)));
+        Assert.Equal(StatusCode.Unavailable, error.StatusCode);
+        Assert.Contains("dropped by the load balancing policy of cluster a: category throttle", error.Status.Detail, StringComparison.Ordinal);
+        Assert.Equal(0, backends[0].State.Calls);
+    }
+
+    [Fact]
+    public async Task MaxRequestsFailsCallsBeyondTheClustersCircuitBreaker()
+    {
+        await using var backends = await BackendSet.StartAsync(1, (_, o) => o.UnaryDelay = TimeSpan.FromSeconds(1));
+        await using var plane = await XdsControlPlane.StartAsync();
+        var cluster = (Envoy.Config.Cluster.V3.Cluster)EdsCluster("a");
+        cluster.CircuitBreakers = new() { Thresholds = { new Envoy.Config.Cluster.V3.CircuitBreakers.Types.Thresholds { MaxRequests = 1 } } };
+        plane.SetSnapshot([Listener("greeter", "greeter-routes"), Routes("greeter-routes", ("a", 1)), cluster, Endpoints("a", ("z", 1, 0, [EndPoint(backends[0])]))]);
+        using var channel = Channel(plane);
+        var client = new Echo.EchoClient(channel);
+        await channel.ConnectAsync();
+        await Eventually.ReadyAsync(channel, 1, "the backend is connected");
+
+        var first = CallAsync(client);
+        await Eventually.TrueAsync(() => backends[0].State.Calls == 1 || first.IsCompleted, "the first call reaches the backend");
+        var error = await Assert.ThrowsAsync<RpcException>(() => CallAsync(client));
+        Assert.Contains("cluster a has 1 calls in flight, its circuit breaker's max_requests", error.Status.Detail, StringComparison.Ordinal);
+
+        await first; // the slot frees when the call ends
+        Assert.StartsWith("hi (from", await CallAsync(client), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task AnAggregateClusterFallsBackFromAnEdsClusterToALogicalDnsCluster()
+    {
+        await using var backends = await BackendSet.StartAsync(1);
+        await using var plane = await XdsControlPlane.StartAsync();
+        var aggregate = new Envoy.Config.Cluster.V3.Cluster
+        {
+            Name = "greeter",
+            ClusterType = new()
+            {
+                Name = "envoy.clusters.aggregate",
+                TypedConfig = Google.Protobuf.WellKnownTypes.Any.Pack(new Envoy.Extensions.Clusters.Aggregate.V3.ClusterConfig { Clusters = { "primary", "by-dns" } }),
+            },
+        };
+        var dns = new Envoy.Config.Cluster.V3.Cluster
+        {
+            Name = "by-dns",
+            Type = Envoy.Config.Cluster.V3.Cluster.Types.DiscoveryType.LogicalDns,
+            LoadAssignment = (Envoy.Config.Endpoint.V3.ClusterLoadAssignment)Endpoints("by-dns", ("z", 1, 0, [EndPoint(backends[0])])),
+        };
+        dns.LoadAssignment.Endpoints[0].LbEndpoints[0].Endpoint.Address.SocketAddress.Address = "localhost";
+        plane.SetSnapshot([
+            Listener("greeter", "greeter-routes"),
+            Routes("greeter-routes", ("greeter", 1)),
+            aggregate,
+            EdsCluster("primary"),
+            Endpoints("primary", ("z", 1, 0, [new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, 9)])), // nothing listens
+            dns,
+        ]);
+        using var channel = Channel(plane);
+
+        // primary cannot connect, so its priority fails over to the next: the DNS cluster's localhost:port.
+        Assert.Equal($"hi (from {backends[0].Address})", await CallAsync(new Echo.EchoClient(channel)));
+    }
+
+    [Fact]
     public async Task AMissingListenerFailsCallsNamingIt()
     {
         await using var plane = await XdsControlPlane.StartAsync();
