@@ -4,7 +4,7 @@ using Spectre.Console;
 namespace Proxyless.Cli;
 
 /// <summary>
-/// The <c>proxyless</c> command line: <c>resolve</c>, <c>call</c>, <c>load</c>, <c>watch</c>, <c>registry list</c>. Exit codes: 0 success,
+/// The <c>proxyless</c> command line: <c>resolve</c>, <c>call</c>, <c>load</c>, <c>watch</c>, <c>registry list</c>, <c>xds dump</c>. Exit codes: 0 success,
 /// 1 a service could not be reached (or calls failed), 2 bad input. Every error is one line naming the problem.
 /// </summary>
 public static class ProxylessCommand
@@ -47,8 +47,16 @@ public static class ProxylessCommand
         var list = new Command("list", "List a service's registered instances") { service, listRegistry };
         list.SetAction((parse, _) => Guard(errors, () => Commands.ListAsync(console, parse.GetValue(service)!, parse.GetValue(listRegistry)!)));
 
+        var dumpTarget = new Argument<string>("target") { Description = "An xds:/// target, e.g. xds:///greeter" };
+        var bootstrap = new Option<string?>("--bootstrap") { Description = "gRPC's xDS bootstrap file (default: GRPC_XDS_BOOTSTRAP or GRPC_XDS_BOOTSTRAP_CONFIG)" };
+        var dumpTimeout = new Option<int>("--timeout-ms") { Description = "How long to wait for every resource to be answered", DefaultValueFactory = _ => 5000 };
+        dumpTimeout.Validators.Add(r => RequirePositive(r, "--timeout-ms"));
+        var dump = new Command("dump", "Print the xDS resources a target follows, with their ACK/NACK state and content, as JSON (CSDS-like)") { dumpTarget, bootstrap, dumpTimeout };
+        dump.SetAction((parse, _) => Guard(errors, () => XdsDump.RunAsync(console, parse.GetValue(dumpTarget)!, parse.GetValue(bootstrap), TimeSpan.FromMilliseconds(parse.GetValue(dumpTimeout)))));
+
         var root = new RootCommand("Proxyless: client-side load balancing and service discovery for gRPC on .NET")
         {
+            new Command("xds", "Inspect xDS targets") { dump },
             resolve,
             call,
             load,
@@ -225,7 +233,7 @@ public static class ProxylessCommand
         {
             return await action();
         }
-        catch (Exception ex) when (ex is ArgumentException or Configuration.ServiceConfigException or FormatException)
+        catch (Exception ex) when (ex is ArgumentException or Configuration.ServiceConfigException or FormatException or Xds.Bootstrap.XdsBootstrapException or FileNotFoundException)
         {
             errors.MarkupLineInterpolated($"[red]{ex.Message}[/]");
             return 2;

@@ -53,6 +53,7 @@ internal static class WatchView
                     subchannels = snapshot.Subchannels.Select(s => new { address = s.Address, state = s.State.ToString(), activeCalls = s.ActiveCalls, openConnections = s.OpenConnections, note = s.PolicyNote }),
                     added,
                     removed,
+                    resources = snapshot.Resources.Select(r => new { type = r.Type, name = r.Name, status = r.Status, version = r.Version, error = r.Error }),
                 };
                 console.Profile.Out.Writer.WriteLine(JsonSerializer.Serialize(line, Json));
             }
@@ -112,7 +113,30 @@ internal static class WatchView
             table.AddRow(Markup.Escape(s.Address), state, s.ActiveCalls.ToString(CultureInfo.InvariantCulture), s.OpenConnections.ToString(CultureInfo.InvariantCulture), Markup.Escape(s.PolicyNote ?? ""));
         }
 
-        return events.Count == 0 ? table : new Rows(table, new Text(string.Join("\n", events.TakeLast(5))));
+        var parts = new List<IRenderable> { table };
+        if (snapshot.Resources.Count > 0)
+        {
+            var resources = new Table().Title("xDS resources").AddColumns("type", "name", "status", "version", "error");
+            foreach (var r in snapshot.Resources)
+            {
+                var status = r.Status switch
+                {
+                    "ACKED" => "[green]ACKED[/]",
+                    "NACKED" or "DOES_NOT_EXIST" => $"[red]{r.Status}[/]",
+                    _ => $"[yellow]{r.Status}[/]",
+                };
+                resources.AddRow(r.Type, Markup.Escape(r.Name), status, Markup.Escape(r.Version ?? ""), Markup.Escape(r.Error ?? ""));
+            }
+
+            parts.Add(resources);
+        }
+
+        if (events.Count > 0)
+        {
+            parts.Add(new Text(string.Join("\n", events.TakeLast(5))));
+        }
+
+        return parts.Count == 1 ? table : new Rows(parts);
     }
 
     private static async Task DriveAsync(Echo.EchoClient client, int rps, CancellationToken stop)

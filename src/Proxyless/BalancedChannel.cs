@@ -197,14 +197,17 @@ public sealed class BalancedChannel : ChannelBase, IDisposable
         }
     }
 
-    /// <summary>A snapshot of the channel's subchannels: state, calls in flight, open connections.</summary>
+    /// <summary>
+    /// A snapshot of the channel: its subchannels (state, calls in flight, open connections) and, for xDS targets, the
+    /// resources it follows with their ACK/NACK state.
+    /// </summary>
     public ChannelDiagnostics GetDiagnostics()
     {
         var notes = _controller.DescribeEndpoints();
         var subchannels = _controller.Subchannels
             .Select(s => new SubchannelDiagnostics(s.PeerText, s.State.State, s.ActiveCalls, s.OpenConnections) { PolicyNote = notes.GetValueOrDefault(s.PeerText) })
             .ToArray();
-        return new(Target, State, subchannels) { Policy = _controller.PolicyName };
+        return new(Target, State, subchannels) { Policy = _controller.PolicyName, Resources = _controller.DescribeResources() };
     }
 
     /// <inheritdoc />

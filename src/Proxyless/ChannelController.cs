@@ -211,6 +211,9 @@ internal sealed class ChannelController : IChannelControlHelper, ISubchannelHost
 
     public void RefreshResolver() => _resolver.RefreshResolution();
 
+    /// <summary>The resources the resolver follows (see <see cref="Resolver.DescribeResources"/>).</summary>
+    public IReadOnlyList<Diagnostics.ResourceDiagnostics> DescribeResources() => _resolver.DescribeResources();
+
     public void Schedule(Action action) => Serializer.Post(action);
 
     public IDisposable ScheduleDelayed(TimeSpan delay, Action action)

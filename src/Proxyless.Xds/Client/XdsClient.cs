@@ -99,7 +99,7 @@ internal sealed class XdsClient : IAsyncDisposable
         lock (_gate)
         {
             return _types.Values
-                .SelectMany(t => t.Resources.Select(r => new XdsResourceStatus(t.Type.TypeUrl, r.Key, r.Value.Status, r.Value.Version, r.Value.Error, r.Value.Updated, r.Value.Value)))
+                .SelectMany(t => t.Resources.Select(r => new XdsResourceStatus(t.Type.TypeUrl, r.Key, r.Value.Status, r.Value.Version, r.Value.Error, r.Value.Updated, r.Value.Value) { Raw = r.Value.Raw }))
                 .ToArray();
         }
     }

@@ -17,4 +17,17 @@ internal enum XdsResourceStatusKind
 }
 
 /// <summary>One watched resource in a client's cache, for diagnostics.</summary>
-internal sealed record XdsResourceStatus(string TypeUrl, string Name, XdsResourceStatusKind Status, string? Version, string? Error, DateTimeOffset? LastUpdated, object? Resource);
+internal sealed record XdsResourceStatus(string TypeUrl, string Name, XdsResourceStatusKind Status, string? Version, string? Error, DateTimeOffset? LastUpdated, object? Resource)
+{
+    /// <summary>The resource in use as received, when there is one.</summary>
+    public Google.Protobuf.ByteString? Raw { get; init; }
+
+    /// <summary>The status as CSDS spells it.</summary>
+    public string StatusName => Status switch
+    {
+        XdsResourceStatusKind.Acked => "ACKED",
+        XdsResourceStatusKind.Nacked => "NACKED",
+        XdsResourceStatusKind.DoesNotExist => "DOES_NOT_EXIST",
+        _ => "REQUESTED",
+    };
+}

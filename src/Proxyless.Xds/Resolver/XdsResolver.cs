@@ -2,10 +2,12 @@ using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Proxyless.Configuration;
+using Proxyless.Diagnostics;
 using Proxyless.Resolution;
 using Proxyless.Xds.Bootstrap;
 using Proxyless.Xds.Client;
 using Proxyless.Xds.Policies;
+using Proxyless.Xds.Resources;
 
 namespace Proxyless.Xds.Resolver;
 
@@ -64,6 +66,24 @@ internal sealed class XdsResolver : Proxyless.Resolution.Resolver
     }
 
     public override void RefreshResolution() => _manager?.Refresh();
+
+    /// <summary>Every resource of the (shared) xDS client, in dependency order: what CSDS would report for it.</summary>
+    public override IReadOnlyList<ResourceDiagnostics> DescribeResources()
+    {
+        if (_lease is not { } lease)
+        {
+            return [];
+        }
+
+        var order = XdsResourceTypes.All.Select(t => t.TypeUrl).ToList();
+        return lease.Client.GetStatus()
+            .OrderBy(s => order.IndexOf(s.TypeUrl)).ThenBy(s => s.Name, StringComparer.Ordinal)
+            .Select(s => new ResourceDiagnostics(XdsResourceTypes.Find(s.TypeUrl)?.ShortName ?? s.TypeUrl, s.Name, s.StatusName, s.Version, s.Error, s.LastUpdated)
+            {
+                Json = s.Raw is { } raw ? XdsResourceTypes.JsonFormatter.Format(new Google.Protobuf.WellKnownTypes.Any { TypeUrl = s.TypeUrl, Value = raw }) : null,
+            })
+            .ToArray();
+    }
 
     protected override void Dispose(bool disposing)
     {

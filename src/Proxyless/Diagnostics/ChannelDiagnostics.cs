@@ -9,7 +9,12 @@ public sealed record ChannelDiagnostics(string Target, ConnectivityState State, 
     /// <summary>The policy in use, or null before the first resolution.</summary>
     public string? Policy { get; init; }
 
+    /// <summary>The configuration resources the resolver follows (xDS), empty for other resolvers.</summary>
+    public IReadOnlyList<ResourceDiagnostics> Resources { get; init; } = [];
+
     /// <inheritdoc />
     public override string ToString()
-        => $"{Target}: {State}" + string.Concat(Subchannels.Select(s => $"\n  {s.Address}: {s.State}, {s.ActiveCalls} calls, {s.OpenConnections} connections" + (s.PolicyNote is null ? "" : $", {s.PolicyNote}")));
+        => $"{Target}: {State}"
+            + string.Concat(Subchannels.Select(s => $"\n  {s.Address}: {s.State}, {s.ActiveCalls} calls, {s.OpenConnections} connections" + (s.PolicyNote is null ? "" : $", {s.PolicyNote}")))
+            + string.Concat(Resources.Select(r => $"\n  {r.Type} {r.Name}: {r.Status}" + (r.Version is null ? "" : $" version {r.Version}") + (r.Error is null ? "" : $" ({r.Error})")));
 }

@@ -18,6 +18,12 @@ public abstract class Resolver : IDisposable
     {
     }
 
+    /// <summary>
+    /// The configuration resources this resolver follows and where each stands (the xDS resolver lists its listener,
+    /// routes, clusters and endpoints), for <c>BalancedChannel.GetDiagnostics</c>. Called on any thread; none by default.
+    /// </summary>
+    public virtual IReadOnlyList<Diagnostics.ResourceDiagnostics> DescribeResources() => [];
+
     /// <summary>Stops resolving and releases resources.</summary>
     public void Dispose()
     {
