@@ -14,8 +14,8 @@ internal sealed record ClusterManagerConfig(IReadOnlyDictionary<string, PolicySe
 /// <summary>
 /// gRPC's xds_cluster_manager, with the route decision moved into its picker (grpc-dotnet has no per-call config
 /// selector): each pick matches the call against the virtual host's routes (gRFC A28), chooses among the route's
-/// weighted clusters, and delegates to that cluster's child. A call no route matches, or whose route does not forward,
-/// fails with UNAVAILABLE naming why.
+/// weighted clusters, and delegates to that cluster's child; a route's hash policies (A42) give the request the hash
+/// ring_hash uses. A call no route matches, or whose route does not forward, fails with UNAVAILABLE naming why.
 /// </summary>
 internal sealed class ClusterManagerLoadBalancer : LoadBalancer
 {
@@ -23,6 +23,7 @@ internal sealed class ClusterManagerLoadBalancer : LoadBalancer
 
     private readonly IChannelControlHelper _helper;
     private readonly ChildPolicySet _children;
+    private readonly ulong _channelId = (ulong)Random.Shared.NextInt64(long.MinValue, long.MaxValue); // A42's io.grpc.channel_id
     private XdsVirtualHost? _host;
 
     public ClusterManagerLoadBalancer(IChannelControlHelper helper)
@@ -67,13 +68,13 @@ internal sealed class ClusterManagerLoadBalancer : LoadBalancer
         }
 
         var pickers = _children.Children.ToDictionary(c => c.Key, c => c.Value.Picker, StringComparer.Ordinal);
-        _helper.UpdateState(ChildPolicySet.Aggregate(_children.Children.Values), new RoutingPicker(_host, pickers));
+        _helper.UpdateState(ChildPolicySet.Aggregate(_children.Children.Values), new RoutingPicker(_host, pickers, _channelId));
     }
 
     /// <summary>The child name of a cluster, as gRPC spells it.</summary>
     public static string ChildName(string cluster) => "cluster:" + cluster;
 
-    private sealed class RoutingPicker(XdsVirtualHost host, Dictionary<string, Picker> clusters) : Picker
+    private sealed class RoutingPicker(XdsVirtualHost host, Dictionary<string, Picker> clusters, ulong channelId) : Picker
     {
         public override PickResult Pick(in PickContext context)
         {
@@ -85,6 +86,11 @@ internal sealed class ClusterManagerLoadBalancer : LoadBalancer
             if (route.Action.Kind != XdsRouteActionKind.Route)
             {
                 return PickResult.ForFailure(new Status(StatusCode.Unavailable, $"the route for {context.Method} is a {(route.Action.Kind == XdsRouteActionKind.NonForwarding ? "non-forwarding" : "unsupported")} action"));
+            }
+
+            if (route.Action.HashPolicies.Count > 0 && context.Request is { } request && RouteTable.RequestHash(route.Action.HashPolicies, context, channelId) is { } hash)
+            {
+                request.Options.Set(Proxyless.Balancing.Policies.RingHash.RequestHash.Key, hash); // for ring_hash below (A42)
             }
 
             var cluster = RouteTable.ChooseCluster(route.Action.Clusters);

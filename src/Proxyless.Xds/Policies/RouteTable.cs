@@ -53,6 +53,47 @@ internal static class RouteTable
         return clusters[^1].Name;
     }
 
+    /// <summary>
+    /// gRFC A42's request hash from a route's hash policies: each policy that yields a value (a header, after its
+    /// regex rewrite; or the channel's id) is hashed with XXH64 and folded in as <c>rotl(hash, 1) ^ value</c>; a
+    /// terminal policy that yielded one ends the list. Null when no policy yielded anything (ring_hash then picks at
+    /// random).
+    /// </summary>
+    public static ulong? RequestHash(IReadOnlyList<XdsHashPolicy> policies, in PickContext context, ulong channelId)
+    {
+        ulong? hash = null;
+        foreach (var policy in policies)
+        {
+            ulong? value = null;
+            if (policy.Kind == XdsHashPolicyKind.ChannelId)
+            {
+                value = channelId;
+            }
+            else if (HeaderValue(context, policy.HeaderName) is { } header)
+            {
+                if (policy.Rewrite is { } rewrite)
+                {
+                    header = rewrite.Replace(header, policy.Substitution);
+                }
+
+                value = Proxyless.Balancing.Policies.RingHash.Ring.Hash(header);
+            }
+
+            if (value is not { } v)
+            {
+                continue;
+            }
+
+            hash = hash is { } h ? ((h << 1) | (h >> 63)) ^ v : v;
+            if (policy.Terminal)
+            {
+                break;
+            }
+        }
+
+        return hash;
+    }
+
     private static bool Matches(XdsRouteMatch match, string path, in PickContext context)
     {
         var comparison = match.CaseSensitive ? StringComparison.Ordinal : StringComparison.OrdinalIgnoreCase;

@@ -261,6 +261,34 @@ public class XdsChannelTests
     }
 
     [Fact]
+    public async Task ARoutesHashPolicyKeepsEachUserOnOneBackendOfARingHashCluster()
+    {
+        await using var backends = await BackendSet.StartAsync(3);
+        await using var plane = await XdsControlPlane.StartAsync();
+        var routes = (Envoy.Config.Route.V3.RouteConfiguration)Routes("greeter-routes", ("a", 1));
+        routes.VirtualHosts[0].Routes[0].Route_.HashPolicy.Add(new Envoy.Config.Route.V3.RouteAction.Types.HashPolicy { Header = new() { HeaderName = "x-user" } });
+        var cluster = (Envoy.Config.Cluster.V3.Cluster)EdsCluster("a");
+        cluster.LbPolicy = Envoy.Config.Cluster.V3.Cluster.Types.LbPolicy.RingHash;
+        plane.SetSnapshot([Listener("greeter", "greeter-routes"), routes, cluster, Endpoints("a", ("z", 1, 0, backends.All.Select(EndPoint).ToArray()))]);
+        using var channel = Channel(plane);
+        var client = new Echo.EchoClient(channel);
+        await channel.ConnectAsync();
+
+        var backendOfUser = new Dictionary<string, HashSet<string>>();
+        for (var round = 0; round < 5; round++)
+        {
+            for (var user = 0; user < 20; user++)
+            {
+                var reply = await client.UnaryEchoAsync(new EchoRequest { Message = "hi" }, new Metadata { { "x-user", $"user-{user}" } }, DateTime.UtcNow.AddSeconds(10));
+                (backendOfUser.TryGetValue($"user-{user}", out var seen) ? seen : backendOfUser[$"user-{user}"] = []).Add(reply.Message);
+            }
+        }
+
+        Assert.All(backendOfUser, u => Assert.Single(u.Value)); // each user always on one backend
+        Assert.True(backendOfUser.Values.Select(v => v.Single()).Distinct().Count() > 1, "users spread over more than one backend");
+    }
+
+    [Fact]
     public async Task AMissingListenerFailsCallsNamingIt()
     {
         await using var plane = await XdsControlPlane.StartAsync();

@@ -77,6 +77,27 @@ public class XdsRoutingTests
         Assert.InRange(counts["a"] / 20_000.0, 0.73, 0.77);
     }
 
+    [Fact]
+    public void TheRequestHashFoldsEachPolicysValueAndStopsAtATerminalOne()
+    {
+        static ulong H(string s) => Proxyless.Balancing.Policies.RingHash.Ring.Hash(s);
+        static ulong Fold(ulong h, ulong v) => ((h << 1) | (h >> 63)) ^ v;
+        using var request = new HttpRequestMessage(HttpMethod.Post, "http://greeter/s/m");
+        request.Headers.TryAddWithoutValidation("x-user", "alice");
+        request.Headers.TryAddWithoutValidation("x-tenant", "t-42");
+        var context = new PickContext(request);
+        XdsHashPolicy Header(string name, bool terminal = false, string? pattern = null, string substitution = "")
+            => new(XdsHashPolicyKind.Header, name, pattern is null ? null : new System.Text.RegularExpressions.Regex(pattern), substitution, terminal);
+        var channel = new XdsHashPolicy(XdsHashPolicyKind.ChannelId, "", null, "", false);
+
+        Assert.Equal(H("alice"), RouteTable.RequestHash([Header("x-user")], context, 7));
+        Assert.Equal(Fold(H("alice"), H("t-42")), RouteTable.RequestHash([Header("x-user"), Header("x-tenant")], context, 7));
+        Assert.Equal(H("alice"), RouteTable.RequestHash([Header("x-user", terminal: true), Header("x-tenant")], context, 7));
+        Assert.Equal(Fold(H("alice"), 7), RouteTable.RequestHash([Header("x-missing", terminal: true), Header("x-user"), channel], context, 7));
+        Assert.Equal(H("t-99"), RouteTable.RequestHash([Header("x-tenant", pattern: "42", substitution: "99")], context, 7));
+        Assert.Null(RouteTable.RequestHash([Header("x-missing")], context, 7));
+    }
+
     [Theory]
     [InlineData("greeter", "exact")]
     [InlineData("api.greeter.example", "suffix-long")]

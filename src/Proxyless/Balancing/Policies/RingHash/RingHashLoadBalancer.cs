@@ -35,10 +35,20 @@ internal sealed class RingHashLoadBalancer(IChannelControlHelper helper) : Endpo
     {
         public override PickResult Pick(in PickContext context)
         {
-            var value = header.Length > 0 ? context.GetHeader(header) : null;
-            // Without a key, a random point anywhere on the ring (gRFC A76): all 64 bits, not NextInt64's 63, or the
-            // upper half of the ring, and the endpoints whose entries lie there, would never be chosen.
-            var hash = value is null ? (ulong)System.Random.Shared.NextInt64(long.MinValue, long.MaxValue) : Ring.Hash(value);
+            ulong hash;
+            if (context.Request?.Options.TryGetValue(RequestHash.Key, out var preset) == true)
+            {
+                hash = preset; // computed above (xDS hash policies, A42)
+            }
+            else
+            {
+                var value = header.Length > 0 ? context.GetHeader(header) : null;
+
+                // Without a key, a random point anywhere on the ring (gRFC A76): all 64 bits, not NextInt64's 63, or the
+                // upper half of the ring, and the endpoints whose entries lie there, would never be chosen.
+                hash = value is null ? (ulong)System.Random.Shared.NextInt64(long.MinValue, long.MaxValue) : Ring.Hash(value);
+            }
+
             var start = ring.Find(hash);
             var first = ring.EndpointAt(start);
             switch (children[first].State)
