@@ -17,20 +17,12 @@ internal sealed record ClusterManagerConfig(IReadOnlyDictionary<string, PolicySe
 /// weighted clusters, and delegates to that cluster's child; a route's hash policies (A42) give the request the hash
 /// ring_hash uses. A call no route matches, or whose route does not forward, fails with UNAVAILABLE naming why.
 /// </summary>
-internal sealed class ClusterManagerLoadBalancer : LoadBalancer
+internal sealed class ClusterManagerLoadBalancer(IChannelControlHelper helper) : MultiChildLoadBalancer(helper)
 {
     public const string Name = "xds_cluster_manager_experimental";
 
-    private readonly IChannelControlHelper _helper;
-    private readonly ChildPolicySet _children;
     private readonly ulong _channelId = (ulong)Random.Shared.NextInt64(long.MinValue, long.MaxValue); // A42's io.grpc.channel_id
     private XdsVirtualHost? _host;
-
-    public ClusterManagerLoadBalancer(IChannelControlHelper helper)
-    {
-        _helper = helper;
-        _children = new ChildPolicySet(helper, Publish);
-    }
 
     public override Status UpdateChannelState(ChannelState state)
     {
@@ -38,27 +30,15 @@ internal sealed class ClusterManagerLoadBalancer : LoadBalancer
         _host = state.Attributes.TryGetValue(XdsConfig.Key, out var xds) ? xds.VirtualHost : null;
         foreach (var (name, child) in config.Children)
         {
-            _children.Update(name, child, state);
+            Children.Update(name, child, state);
         }
 
-        _children.RemoveExcept(config.Children.Keys.ToHashSet(StringComparer.Ordinal));
+        Children.RemoveExcept(config.Children.Keys.ToHashSet(StringComparer.Ordinal));
         Publish();
         return Status.DefaultSuccess;
     }
 
-    public override void ResolverError(Status error) => _children.ResolverError(error);
-
-    public override void ExitIdle() => _children.ExitIdle();
-
-    protected override void Dispose(bool disposing)
-    {
-        if (disposing)
-        {
-            _children.Dispose();
-        }
-
-        base.Dispose(disposing);
-    }
+    protected override void OnChildChanged() => Publish();
 
     private void Publish()
     {
@@ -67,8 +47,8 @@ internal sealed class ClusterManagerLoadBalancer : LoadBalancer
             return;
         }
 
-        var pickers = _children.Children.ToDictionary(c => c.Key, c => c.Value.Picker, StringComparer.Ordinal);
-        _helper.UpdateState(ChildPolicySet.Aggregate(_children.Children.Values), new RoutingPicker(_host, pickers, _channelId));
+        var pickers = Children.Children.ToDictionary(c => c.Key, c => c.Value.Picker, StringComparer.Ordinal);
+        Helper.UpdateState(ChildPolicySet.Aggregate(Children.Children.Values), new RoutingPicker(_host, pickers, _channelId));
     }
 
     /// <summary>The child name of a cluster, as gRPC spells it.</summary>

@@ -18,61 +18,49 @@ internal sealed record PriorityConfig(IReadOnlyList<PriorityChild> Children) : L
 /// READY through its failover timer (10 s from its start). A higher priority that becomes READY again takes the
 /// traffic back. Children once started are kept while the config names them.
 /// </summary>
-internal sealed class PriorityLoadBalancer : LoadBalancer
+internal sealed class PriorityLoadBalancer(IChannelControlHelper helper) : MultiChildLoadBalancer(helper)
 {
     /// <summary>How long a starting priority gets before the next one is started too.</summary>
     public static readonly TimeSpan FailoverTimeout = TimeSpan.FromSeconds(10);
 
-    private readonly IChannelControlHelper _helper;
-    private readonly ChildPolicySet _children;
     private readonly HashSet<string> _failedOver = new(StringComparer.Ordinal); // timer ran out before READY
     private PriorityConfig? _config;
     private ChannelState? _lastState;
     private bool _choosing;
-
-    public PriorityLoadBalancer(IChannelControlHelper helper)
-    {
-        _helper = helper;
-        _children = new ChildPolicySet(helper, Choose);
-    }
 
     public override Status UpdateChannelState(ChannelState state)
     {
         _config = (PriorityConfig)state.Config;
         _lastState = state;
         var names = _config.Children.Select(c => c.Name).ToHashSet(StringComparer.Ordinal);
-        foreach (var removed in _children.Children.Keys.Where(n => !names.Contains(n)))
+        foreach (var removed in Children.Children.Keys.Where(n => !names.Contains(n)))
         {
-            _children.Children[removed].FailoverTimer?.Dispose();
+            Children.Children[removed].FailoverTimer?.Dispose();
             _failedOver.Remove(removed);
         }
 
-        _children.RemoveExcept(names);
+        Children.RemoveExcept(names);
 
         // Children already started get the new endpoints; the choice may start more.
-        foreach (var child in _config.Children.Where(c => _children.Children.ContainsKey(c.Name)))
+        foreach (var child in _config.Children.Where(c => Children.Children.ContainsKey(c.Name)))
         {
-            _children.Update(child.Name, child.Policy, state with { Endpoints = child.Endpoints });
+            Children.Update(child.Name, child.Policy, state with { Endpoints = child.Endpoints });
         }
 
         Choose();
         return _config.Children.Count == 0 ? new Status(StatusCode.Unavailable, "no priorities") : Status.DefaultSuccess;
     }
 
-    public override void ResolverError(Status error) => _children.ResolverError(error);
-
-    public override void ExitIdle() => _children.ExitIdle();
+    protected override void OnChildChanged() => Choose();
 
     protected override void Dispose(bool disposing)
     {
         if (disposing)
         {
-            foreach (var child in _children.Children.Values)
+            foreach (var child in Children.Children.Values)
             {
                 child.FailoverTimer?.Dispose();
             }
-
-            _children.Dispose();
         }
 
         base.Dispose(disposing);
@@ -91,12 +79,12 @@ internal sealed class PriorityLoadBalancer : LoadBalancer
             ChildPolicySet.Child? chosen = null;
             foreach (var spec in _config.Children)
             {
-                if (!_children.Children.TryGetValue(spec.Name, out var child))
+                if (!Children.Children.TryGetValue(spec.Name, out var child))
                 {
-                    _children.Update(spec.Name, spec.Policy, _lastState with { Endpoints = spec.Endpoints });
-                    child = _children.Children[spec.Name];
+                    Children.Update(spec.Name, spec.Policy, _lastState with { Endpoints = spec.Endpoints });
+                    child = Children.Children[spec.Name];
                     var name = spec.Name;
-                    child.FailoverTimer = _helper.ScheduleDelayed(FailoverTimeout, () => OnFailoverTimer(name));
+                    child.FailoverTimer = Helper.ScheduleDelayed(FailoverTimeout, () => OnFailoverTimer(name));
                 }
 
                 if (child.State == ConnectivityState.Ready)
@@ -122,12 +110,12 @@ internal sealed class PriorityLoadBalancer : LoadBalancer
             if (chosen is null)
             {
                 // Every priority failed: report the last one's failure.
-                var last = _children.Children[_config.Children[^1].Name];
-                _helper.UpdateState(ConnectivityState.TransientFailure, last.Picker);
+                var last = Children.Children[_config.Children[^1].Name];
+                Helper.UpdateState(ConnectivityState.TransientFailure, last.Picker);
                 return;
             }
 
-            _helper.UpdateState(chosen.State, chosen.Picker);
+            Helper.UpdateState(chosen.State, chosen.Picker);
         }
         finally
         {
@@ -137,7 +125,7 @@ internal sealed class PriorityLoadBalancer : LoadBalancer
 
     private void OnFailoverTimer(string name)
     {
-        if (_children.Children.TryGetValue(name, out var child) && child.State != ConnectivityState.Ready)
+        if (Children.Children.TryGetValue(name, out var child) && child.State != ConnectivityState.Ready)
         {
             child.FailoverTimer = null;
             _failedOver.Add(name);

@@ -16,17 +16,9 @@ internal sealed record WeightedTargetConfig(IReadOnlyDictionary<string, Weighted
 /// gRPC's weighted_target: one child per target, given the endpoints tagged with its name; a call goes to a READY
 /// child chosen at random in proportion to the targets' weights (gRFC A27's locality weighting).
 /// </summary>
-internal sealed class WeightedTargetLoadBalancer : LoadBalancer
+internal sealed class WeightedTargetLoadBalancer(IChannelControlHelper helper) : MultiChildLoadBalancer(helper)
 {
-    private readonly IChannelControlHelper _helper;
-    private readonly ChildPolicySet _children;
     private WeightedTargetConfig? _config;
-
-    public WeightedTargetLoadBalancer(IChannelControlHelper helper)
-    {
-        _helper = helper;
-        _children = new ChildPolicySet(helper, Publish);
-    }
 
     public override Status UpdateChannelState(ChannelState state)
     {
@@ -34,27 +26,15 @@ internal sealed class WeightedTargetLoadBalancer : LoadBalancer
         var byTarget = state.Endpoints.GroupBy(e => e.Attributes.GetValueOrDefault(XdsEndpointAttributes.Locality, "")).ToDictionary(g => g.Key, g => (IReadOnlyList<BackendEndpoint>)g.ToList());
         foreach (var (name, target) in _config.Targets)
         {
-            _children.Update(name, target.Child, state with { Endpoints = byTarget.GetValueOrDefault(name) ?? [] });
+            Children.Update(name, target.Child, state with { Endpoints = byTarget.GetValueOrDefault(name) ?? [] });
         }
 
-        _children.RemoveExcept(_config.Targets.Keys.ToHashSet());
+        Children.RemoveExcept(_config.Targets.Keys.ToHashSet());
         Publish();
         return Status.DefaultSuccess;
     }
 
-    public override void ResolverError(Status error) => _children.ResolverError(error);
-
-    public override void ExitIdle() => _children.ExitIdle();
-
-    protected override void Dispose(bool disposing)
-    {
-        if (disposing)
-        {
-            _children.Dispose();
-        }
-
-        base.Dispose(disposing);
-    }
+    protected override void OnChildChanged() => Publish();
 
     private void Publish()
     {
@@ -63,7 +43,7 @@ internal sealed class WeightedTargetLoadBalancer : LoadBalancer
             return;
         }
 
-        var children = _children.Children.Values.ToList();
+        var children = Children.Children.Values.ToList();
         var state = ChildPolicySet.Aggregate(children);
         var ready = children.Where(c => c.State == ConnectivityState.Ready && _config.Targets[c.Name].Weight > 0).ToList();
         Picker picker = state switch
@@ -72,7 +52,7 @@ internal sealed class WeightedTargetLoadBalancer : LoadBalancer
             ConnectivityState.TransientFailure => children.FirstOrDefault()?.Picker ?? Picker.Fail(new Status(StatusCode.Unavailable, "weighted_target has no targets")),
             _ => Picker.Queue,
         };
-        _helper.UpdateState(state, picker);
+        Helper.UpdateState(state, picker);
     }
 
     private sealed class WeightedPicker : Picker
