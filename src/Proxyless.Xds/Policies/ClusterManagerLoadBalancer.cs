@@ -23,11 +23,13 @@ internal sealed class ClusterManagerLoadBalancer(IChannelControlHelper helper) :
 
     private readonly ulong _channelId = (ulong)Random.Shared.NextInt64(long.MinValue, long.MaxValue); // A42's io.grpc.channel_id
     private XdsVirtualHost? _host;
+    private TimeSpan? _defaultMaxStreamDuration; // the listener's HCM setting (A31)
 
     public override Status UpdateChannelState(ChannelState state)
     {
         var config = (ClusterManagerConfig)state.Config;
         _host = state.Attributes.TryGetValue(XdsConfig.Key, out var xds) ? xds.VirtualHost : null;
+        _defaultMaxStreamDuration = xds?.Listener.MaxStreamDuration;
         foreach (var (name, child) in config.Children)
         {
             Children.Update(name, child, state);
@@ -48,13 +50,13 @@ internal sealed class ClusterManagerLoadBalancer(IChannelControlHelper helper) :
         }
 
         var pickers = Children.Children.ToDictionary(c => c.Key, c => c.Value.Picker, StringComparer.Ordinal);
-        Helper.UpdateState(ChildPolicySet.Aggregate(Children.Children.Values), new RoutingPicker(_host, pickers, _channelId));
+        Helper.UpdateState(ChildPolicySet.Aggregate(Children.Children.Values), new RoutingPicker(_host, pickers, _channelId, _defaultMaxStreamDuration));
     }
 
     /// <summary>The child name of a cluster, as gRPC spells it.</summary>
     public static string ChildName(string cluster) => "cluster:" + cluster;
 
-    private sealed class RoutingPicker(XdsVirtualHost host, Dictionary<string, Picker> clusters, ulong channelId) : Picker
+    private sealed class RoutingPicker(XdsVirtualHost host, Dictionary<string, Picker> clusters, ulong channelId, TimeSpan? defaultMaxStreamDuration) : Picker
     {
         public override PickResult Pick(in PickContext context)
         {
@@ -71,6 +73,12 @@ internal sealed class ClusterManagerLoadBalancer(IChannelControlHelper helper) :
             if (route.Action.HashPolicies.Count > 0 && context.Request is { } request && RouteTable.RequestHash(route.Action.HashPolicies, context, channelId) is { } hash)
             {
                 request.Options.Set(Proxyless.Balancing.Policies.RingHash.RequestHash.Key, hash); // for ring_hash below (A42)
+            }
+
+            // A31: the route's limit (or the listener's), 0 meaning none, caps the call's timeout.
+            if ((route.Action.MaxStreamDuration ?? defaultMaxStreamDuration) is { } limit && limit > TimeSpan.Zero && context.Request is { } timed)
+            {
+                GrpcTimeout.Cap(timed, limit);
             }
 
             var cluster = RouteTable.ChooseCluster(route.Action.Clusters);

@@ -288,6 +288,48 @@ public class XdsChannelTests
         Assert.True(backendOfUser.Values.Select(v => v.Single()).Distinct().Count() > 1, "users spread over more than one backend");
     }
 
+    [Theory]
+    [InlineData("route", true)] // the route's max_stream_duration caps a call without a deadline
+    [InlineData("listener", true)] // the HCM's, when the route sets none
+    [InlineData("header-max-zero", false)] // grpc_timeout_header_max 0: the application's (absent) deadline stands
+    public async Task AMaxStreamDurationEndsCallsThatRunLonger(string where, bool capped)
+    {
+        await using var backends = await BackendSet.StartAsync(1, (_, o) => o.UnaryDelay = TimeSpan.FromSeconds(1));
+        await using var plane = await XdsControlPlane.StartAsync();
+        var listener = (Envoy.Config.Listener.V3.Listener)Listener("greeter", "greeter-routes");
+        var routes = (Envoy.Config.Route.V3.RouteConfiguration)Routes("greeter-routes", ("a", 1));
+        var action = routes.VirtualHosts[0].Routes[0].Route_;
+        var limit = Google.Protobuf.WellKnownTypes.Duration.FromTimeSpan(TimeSpan.FromMilliseconds(200));
+        switch (where)
+        {
+            case "route":
+                action.MaxStreamDuration = new() { MaxStreamDuration_ = limit };
+                break;
+            case "listener":
+                var hcm = listener.ApiListener.ApiListener_.Unpack<Envoy.Extensions.Filters.Network.HttpConnectionManager.V3.HttpConnectionManager>();
+                hcm.CommonHttpProtocolOptions = new() { MaxStreamDuration = limit };
+                listener.ApiListener.ApiListener_ = Google.Protobuf.WellKnownTypes.Any.Pack(hcm);
+                break;
+            default:
+                action.MaxStreamDuration = new() { MaxStreamDuration_ = limit, GrpcTimeoutHeaderMax = new() };
+                break;
+        }
+
+        plane.SetSnapshot([listener, routes, EdsCluster("a"), Endpoints("a", ("z", 1, 0, [EndPoint(backends[0])]))]);
+        using var channel = Channel(plane);
+        var client = new Echo.EchoClient(channel);
+
+        if (capped)
+        {
+            var error = await Assert.ThrowsAsync<RpcException>(() => client.UnaryEchoAsync(new EchoRequest { Message = "slow" }).ResponseAsync);
+            Assert.Equal(StatusCode.DeadlineExceeded, error.StatusCode);
+        }
+        else
+        {
+            Assert.StartsWith("slow (from", (await client.UnaryEchoAsync(new EchoRequest { Message = "slow" })).Message, StringComparison.Ordinal);
+        }
+    }
+
     [Fact]
     public async Task AMissingListenerFailsCallsNamingIt()
     {

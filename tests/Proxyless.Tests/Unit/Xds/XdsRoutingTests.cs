@@ -99,6 +99,33 @@ public class XdsRoutingTests
     }
 
     [Theory]
+    [InlineData(null, 200, "200m")] // no deadline: the route's limit
+    [InlineData("5S", 200, "200m")] // a longer deadline is capped
+    [InlineData("100m", 200, "100m")] // a shorter one stands
+    [InlineData("garbage", 200, "200m")] // a malformed header is replaced
+    public void TheGrpcTimeoutHeaderIsCappedAtTheRoutesLimit(string? header, int limitMs, string expected)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, "http://greeter/s/m");
+        if (header is not null)
+        {
+            request.Headers.TryAddWithoutValidation("grpc-timeout", header);
+        }
+
+        GrpcTimeout.Cap(request, TimeSpan.FromMilliseconds(limitMs));
+        Assert.Equal(expected, Assert.Single(request.Headers.GetValues("grpc-timeout")));
+    }
+
+    [Theory]
+    [InlineData("1H", 3_600_000.0)]
+    [InlineData("2M", 120_000.0)]
+    [InlineData("3S", 3_000.0)]
+    [InlineData("4m", 4.0)]
+    [InlineData("5000u", 5.0)]
+    [InlineData("6000000n", 6.0)]
+    public void GrpcTimeoutValuesParseInEveryUnit(string value, double milliseconds)
+        => Assert.Equal(TimeSpan.FromMilliseconds(milliseconds), GrpcTimeout.Parse(value));
+
+    [Theory]
     [InlineData("greeter", "exact")]
     [InlineData("api.greeter.example", "suffix-long")]
     [InlineData("x.example", "suffix-short")]
