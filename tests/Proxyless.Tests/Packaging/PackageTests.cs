@@ -5,7 +5,7 @@ using Proxyless.Examples;
 namespace Proxyless.Tests.Packaging;
 
 /// <summary>
-/// The packages as a user gets them: <c>dotnet pack</c> of the six packages into a local folder without a warning, the
+/// The packages as a user gets them: <c>dotnet pack</c> of the seven packages into a local folder without a warning, the
 /// <c>proxyless</c> tool installed from it and run, and a fresh console app that references the <c>Proxyless</c>
 /// package from that folder (no project reference, none of this repository's build settings) making a balanced call
 /// to a real server.
@@ -27,7 +27,7 @@ public sealed class PackageTests : IDisposable
         Assert.DoesNotContain(": warning ", pack.Output, StringComparison.OrdinalIgnoreCase); // MSBuild's form: "file(line): warning CODE: ..."
         var packages = Directory.GetFiles(feed).Select(Path.GetFileName).Order().ToArray();
         var version = Path.GetFileNameWithoutExtension(packages.Single(p => p!.StartsWith("Proxyless.Cli.", StringComparison.Ordinal) && p.EndsWith(".nupkg", StringComparison.Ordinal)))!["Proxyless.Cli.".Length..];
-        foreach (var id in new[] { "Proxyless", "Proxyless.Etcd", "Proxyless.AspNetCore", "Proxyless.ClientFactory", "Proxyless.ServiceDiscovery", "Proxyless.Cli" })
+        foreach (var id in new[] { "Proxyless", "Proxyless.Etcd", "Proxyless.AspNetCore", "Proxyless.ClientFactory", "Proxyless.ServiceDiscovery", "Proxyless.Xds", "Proxyless.Cli" })
         {
             Assert.Contains($"{id}.{version}.nupkg", packages);
             Assert.Contains($"{id}.{version}.snupkg", packages);
@@ -41,6 +41,7 @@ public sealed class PackageTests : IDisposable
         Assert.True(help.ExitCode == 0, help.Output);
         Assert.Contains("resolve", help.Output, StringComparison.Ordinal);
         Assert.Contains("registry", help.Output, StringComparison.Ordinal);
+        Assert.Contains("xds", help.Output, StringComparison.Ordinal);
 
         // A fresh console app on the package, calling a real server through round_robin.
         await using var backend = await EchoBackend.StartLoopbackAsync();
