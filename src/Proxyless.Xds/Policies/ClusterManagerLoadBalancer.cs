@@ -58,6 +58,9 @@ internal sealed class ClusterManagerLoadBalancer(IChannelControlHelper helper) :
 
     private sealed class RoutingPicker(XdsVirtualHost host, Dictionary<string, Picker> clusters, ulong channelId, TimeSpan? defaultMaxStreamDuration) : Picker
     {
+        // A44: each route's retry policy (or the virtual host's), converted once for the balancing handler.
+        private readonly Dictionary<XdsRoute, Proxyless.Calls.RouteRetryPolicy> _retries = RetryPolicies(host);
+
         public override PickResult Pick(in PickContext context)
         {
             if (RouteTable.Match(host, context) is not { } route)
@@ -81,11 +84,32 @@ internal sealed class ClusterManagerLoadBalancer(IChannelControlHelper helper) :
                 GrpcTimeout.Cap(timed, limit);
             }
 
+            if (_retries.TryGetValue(route, out var retry) && context.Request is { } retried)
+            {
+                retried.Options.Set(Proxyless.Calls.RouteRetryPolicy.Key, retry);
+            }
+
             var cluster = RouteTable.ChooseCluster(route.Action.Clusters);
             return clusters.TryGetValue(ChildName(cluster), out var picker)
                 ? picker.Pick(context)
                 : PickResult.ForFailure(new Status(StatusCode.Unavailable, $"cluster {cluster} is not available"));
         }
+    }
+
+    private static Dictionary<XdsRoute, Proxyless.Calls.RouteRetryPolicy> RetryPolicies(XdsVirtualHost host)
+    {
+        var policies = new Dictionary<XdsRoute, Proxyless.Calls.RouteRetryPolicy>(ReferenceEqualityComparer.Instance);
+        foreach (var route in host.Routes)
+        {
+            if ((route.Action.RetryPolicy ?? host.RetryPolicy) is { RetryOn.Count: > 0 } policy)
+            {
+                // gRPC caps attempts at 5, the first included.
+                policies[route] = new Proxyless.Calls.RouteRetryPolicy(policy.RetryOn, (int)Math.Min(5, policy.NumRetries + 1L), policy.BaseInterval, policy.MaxInterval);
+                Proxyless.Calls.RouteRetryPolicy.InUse = true;
+            }
+        }
+
+        return policies;
     }
 
     /// <summary>

@@ -38,13 +38,35 @@ internal sealed class BalancingHandler(ChannelController controller) : HttpMessa
 
         var snapshot = controller.CurrentPicker;
         var result = snapshot.Picker.Pick(new PickContext(request));
-        if (result.Type == PickResultType.Complete && Unwrap(result.Subchannel) is HttpSubchannel subchannel && TryStart(subchannel, result, request, call, transparent: false) is { } attempt)
+        var sent = result.Type == PickResultType.Complete && Unwrap(result.Subchannel) is HttpSubchannel subchannel && TryStart(subchannel, result, request, call, transparent: false) is { } attempt
+            ? SendAsync(attempt, request, snapshot, call, cancellationToken) // the common case: the first pick is READY
+            : PickAndSendAsync(request, snapshot, result, failed: null, call, cancellationToken);
+        return RouteRetryPolicy.InUse ? RetryByRouteAsync(sent, request, call, cancellationToken) : sent;
+    }
+
+    /// <summary>
+    /// gRFC A44: while the request's route retry policy (set at pick time) lists the status of a trailers-only response,
+    /// and attempts and the kept body last, wait gRPC's backoff and pick and send again (the route is matched anew).
+    /// </summary>
+    private async Task<HttpResponseMessage> RetryByRouteAsync(Task<HttpResponseMessage> first, HttpRequestMessage request, CallRecord? call, CancellationToken cancellationToken)
+    {
+        var response = await first.ConfigureAwait(false);
+        var backoff = TimeSpan.Zero;
+        for (var attempts = 1; RouteRetryPolicy.Of(request) is { } policy && attempts < policy.MaxAttempts; attempts++)
         {
-            // The common case: the first pick is READY. Only a call that never reached the server picks again.
-            return SendAsync(attempt, request, snapshot, call, cancellationToken);
+            if (CallAttempt.TrailersOnlyStatus(response) is not { } code || !policy.RetryOn.Contains(code) || !CanResend(request) || cancellationToken.IsCancellationRequested)
+            {
+                break;
+            }
+
+            backoff = backoff == TimeSpan.Zero ? policy.InitialBackoff : TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, policy.MaxBackoff.Ticks));
+            response.Dispose();
+            await Task.Delay(TimeSpan.FromTicks((long)(Random.Shared.NextDouble() * backoff.Ticks)), controller.TimeProvider, cancellationToken).ConfigureAwait(false);
+            response = await PickAndSendAsync(request, controller.CurrentPicker, null, failed: null, call, cancellationToken).ConfigureAwait(false);
         }
 
-        return PickAndSendAsync(request, snapshot, result, failed: null, call, cancellationToken);
+        (request.Content as ReplayableContent)?.StopCapturing(); // no more resends: give the kept body back
+        return response;
     }
 
     /// <summary>Starts an attempt on a picked subchannel and names the backend on the call's trace.</summary>

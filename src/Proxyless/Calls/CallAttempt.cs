@@ -111,7 +111,11 @@ internal sealed class CallAttempt
     /// </summary>
     public HttpResponseMessage OnResponse(HttpRequestMessage request, HttpResponseMessage response)
     {
-        (request.Content as ReplayableContent)?.StopCapturing();
+        if (!MayBeRetried(request, response))
+        {
+            (request.Content as ReplayableContent)?.StopCapturing();
+        }
+
         _tracker?.OnResponseHeaders(Stopwatch.GetElapsedTime(_start));
         response.Headers.TryAddWithoutValidation(CallPeer.HeaderName, Subchannel.PeerText);
         if (response.StatusCode != HttpStatusCode.OK)
@@ -129,6 +133,16 @@ internal sealed class CallAttempt
 
         return response;
     }
+
+    // A trailers-only response whose status the request's route retry policy lists keeps the body for the resend.
+    private static bool MayBeRetried(HttpRequestMessage request, HttpResponseMessage response)
+        => RouteRetryPolicy.Of(request) is { } policy && TrailersOnlyStatus(response) is { } code && policy.RetryOn.Contains(code);
+
+    /// <summary>The status of a trailers-only response (grpc-status in the headers), or null.</summary>
+    public static StatusCode? TrailersOnlyStatus(HttpResponseMessage response)
+        => response.StatusCode == HttpStatusCode.OK && response.Headers.NonValidated.Contains("grpc-status")
+            ? ReadStatus(response.Headers, Status.DefaultSuccess).StatusCode
+            : null;
 
     /// <summary>
     /// The send failed after the call may have reached the server: ends the attempt and returns the exception the

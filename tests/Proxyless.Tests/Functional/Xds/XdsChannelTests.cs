@@ -330,6 +330,50 @@ public class XdsChannelTests
         }
     }
 
+    [Theory]
+    [InlineData(3u, true, 3)] // two failures, then the third attempt succeeds
+    [InlineData(1u, false, 2)] // one retry: both attempts fail
+    [InlineData(0u, false, 1)] // no retry policy: the first failure is the call's
+    public async Task ARoutesRetryPolicyRetriesUnavailableCalls(uint retries, bool succeeds, int attempts)
+    {
+        var failuresLeft = 2;
+        await using var backends = await BackendSet.StartAsync(1, (_, o) => o.OnCall = _ =>
+        {
+            if (Interlocked.Decrement(ref failuresLeft) >= 0)
+            {
+                throw new RpcException(new Status(StatusCode.Unavailable, "not yet"));
+            }
+        });
+        await using var plane = await XdsControlPlane.StartAsync();
+        var routes = (Envoy.Config.Route.V3.RouteConfiguration)Routes("greeter-routes", ("a", 1));
+        if (retries > 0)
+        {
+            routes.VirtualHosts[0].Routes[0].Route_.RetryPolicy = new()
+            {
+                RetryOn = "unavailable",
+                NumRetries = retries,
+                RetryBackOff = new() { BaseInterval = Google.Protobuf.WellKnownTypes.Duration.FromTimeSpan(TimeSpan.FromMilliseconds(10)) },
+            };
+        }
+
+        plane.SetSnapshot([Listener("greeter", "greeter-routes"), routes, EdsCluster("a"), Endpoints("a", ("z", 1, 0, [EndPoint(backends[0])]))]);
+        using var channel = Channel(plane);
+        var client = new Echo.EchoClient(channel);
+        await channel.ConnectAsync();
+
+        if (succeeds)
+        {
+            Assert.StartsWith("hi (from", await CallAsync(client), StringComparison.Ordinal);
+        }
+        else
+        {
+            var error = await Assert.ThrowsAsync<RpcException>(() => CallAsync(client));
+            Assert.Equal((StatusCode.Unavailable, "not yet"), (error.StatusCode, error.Status.Detail));
+        }
+
+        Assert.Equal(attempts, backends[0].State.Calls);
+    }
+
     [Fact]
     public async Task AMissingListenerFailsCallsNamingIt()
     {
