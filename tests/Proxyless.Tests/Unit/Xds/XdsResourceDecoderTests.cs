@@ -185,6 +185,16 @@ public class XdsResourceDecoderTests
     }
 
     [Fact]
+    public void FieldsThisClientDoesNotKnowAreIgnored()
+    {
+        // Field 999 (a varint) is in no version of Cluster this client compiles: A27 says it is ignored, not NACKed.
+        var cluster = XdsCorpus.Load("cds-eds-ads").Resource;
+        var withUnknown = new Any { TypeUrl = cluster.TypeUrl, Value = ByteString.CopyFrom([.. cluster.Value, 0xB8, 0x3E, 0x01]) };
+        var result = XdsResourceTypes.Cluster.Decode(withUnknown, Context);
+        Assert.True(result.IsValid, result.Describe());
+    }
+
+    [Fact]
     public void AResourceInTheA27WrapperIsUnwrappedAndAWrongTypeIsNamed()
     {
         var cluster = XdsCorpus.Load("cds-eds-ads").Resource;
