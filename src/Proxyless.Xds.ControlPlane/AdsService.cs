@@ -18,9 +18,11 @@ internal sealed partial class AdsService(ControlPlaneState state, ILogger<AdsSer
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken, state.Stopping.Token);
 
         // One loop handles the client's requests and the store's changes in order; null means "the store changed".
-        var work = Channel.CreateUnbounded<DiscoveryRequest?>(new UnboundedChannelOptions { SingleReader = true });
+        var work = Channel.CreateUnbounded<object?>(new UnboundedChannelOptions { SingleReader = true });
         void OnChanged() => work.Writer.TryWrite(null);
+        void OnInjected(DiscoveryResponse response) => work.Writer.TryWrite(response);
         state.Store.Changed += OnChanged;
+        state.Injected += OnInjected;
         var reader = Task.Run(async () =>
         {
             try
@@ -46,8 +48,23 @@ internal sealed partial class AdsService(ControlPlaneState state, ILogger<AdsSer
         long nonce = 0;
         try
         {
-            await foreach (var request in work.Reader.ReadAllAsync(stop.Token).ConfigureAwait(false))
+            await foreach (var item in work.Reader.ReadAllAsync(stop.Token).ConfigureAwait(false))
             {
+                if (item is DiscoveryResponse injected)
+                {
+                    var copy = injected.Clone();
+                    copy.Nonce = (++nonce).ToString(System.Globalization.CultureInfo.InvariantCulture);
+                    if (!types.TryGetValue(copy.TypeUrl, out var target))
+                    {
+                        types[copy.TypeUrl] = target = new Subscription { SentVersion = state.Store.Version(copy.TypeUrl) };
+                    }
+
+                    target.VersionByNonce[copy.Nonce] = (copy.VersionInfo, []);
+                    await responseStream.WriteAsync(copy, stop.Token).ConfigureAwait(false);
+                    continue;
+                }
+
+                var request = (DiscoveryRequest?)item;
                 if (request is null)
                 {
                     foreach (var (type, subscription) in types)
@@ -99,6 +116,7 @@ internal sealed partial class AdsService(ControlPlaneState state, ILogger<AdsSer
         finally
         {
             state.Store.Changed -= OnChanged;
+            state.Injected -= OnInjected;
             state.OnStreamClosed();
             await reader.ConfigureAwait(false);
             LogStreamEnded(logger, nodeId, streams - 1);

@@ -15,6 +15,11 @@ internal sealed class ControlPlaneState
 
     public int OpenStreams => Volatile.Read(ref _streams);
 
+    /// <summary>Raised to send a response as it is to every open stream (tests: a type no client asked for).</summary>
+    public event Action<Envoy.Service.Discovery.V3.DiscoveryResponse>? Injected;
+
+    public void Inject(Envoy.Service.Discovery.V3.DiscoveryResponse response) => Injected?.Invoke(response);
+
     public IReadOnlyList<XdsClientReply> Replies
     {
         get

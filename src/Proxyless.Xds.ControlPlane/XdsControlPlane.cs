@@ -108,6 +108,9 @@ public sealed class XdsControlPlane : IAsyncDisposable
     public Task<XdsClientReply> WaitForReplyAsync(Func<XdsClientReply, bool> match, CancellationToken cancellationToken = default)
         => _state.WaitForReplyAsync(match, cancellationToken);
 
+    /// <summary>Sends <paramref name="response"/> as it is (with a fresh nonce) on every open stream, for tests.</summary>
+    internal void Inject(Envoy.Service.Discovery.V3.DiscoveryResponse response) => _state.Inject(response);
+
     /// <summary>Stops the server: open streams end, clients see the control plane go away.</summary>
     public async ValueTask DisposeAsync()
     {

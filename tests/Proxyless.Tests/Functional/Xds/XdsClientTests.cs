@@ -188,6 +188,30 @@ public class XdsClientTests
     }
 
     [Fact]
+    public async Task AResponseOfATypeTheClientNeverAskedForIsNackedAndChangesNothing()
+    {
+        await using var plane = await XdsControlPlane.StartAsync();
+        plane.SetSnapshot([Resource("lds-rds-ads")]);
+        await using var client = CreateClient(plane);
+        var watcher = new RecordingXdsWatcher();
+        using var watch = client.Watch(XdsResourceTypes.Listener, "greeter", watcher);
+        await watcher.NextResourceAsync<XdsListener>();
+
+        plane.Inject(new Envoy.Service.Discovery.V3.DiscoveryResponse
+        {
+            TypeUrl = "type.googleapis.com/example.Unknown",
+            VersionInfo = "7",
+            Resources = { new Any { TypeUrl = "type.googleapis.com/example.Unknown", Value = Google.Protobuf.ByteString.CopyFromUtf8("x") } },
+        });
+
+        var nack = await plane.WaitForReplyAsync(r => r.TypeUrl == "type.googleapis.com/example.Unknown");
+        Assert.False(nack.Accepted);
+        Assert.Contains("resource type type.googleapis.com/example.Unknown is not supported", nack.Error, StringComparison.Ordinal);
+        Assert.True(watcher.IsQuiet);
+        Assert.Equal(XdsResourceStatusKind.Acked, Assert.Single(client.GetStatus()).Status);
+    }
+
+    [Fact]
     public async Task UnwatchingTheLastWatcherUnsubscribes()
     {
         await using var plane = await XdsControlPlane.StartAsync();
