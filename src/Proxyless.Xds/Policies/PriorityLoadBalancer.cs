@@ -15,8 +15,9 @@ internal sealed record PriorityConfig(IReadOnlyList<PriorityChild> Children) : L
 /// <summary>
 /// gRPC's priority policy (gRFC A56): uses the highest priority that is READY, or that is still getting its chance to
 /// connect. A priority is started only when every higher one has failed: reported TRANSIENT_FAILURE, or stayed without
-/// READY through its failover timer (10 s from its start). A higher priority that becomes READY again takes the
-/// traffic back. Children once started are kept while the config names them.
+/// READY through its failover timer (10 s from its start, or from falling back to CONNECTING after READY). A failed
+/// priority stays failed until it is READY again; then it takes the traffic back. Children once started are kept
+/// while the config names them.
 /// </summary>
 internal sealed class PriorityLoadBalancer(IChannelControlHelper helper) : MultiChildLoadBalancer(helper)
 {
@@ -96,11 +97,25 @@ internal sealed class PriorityLoadBalancer(IChannelControlHelper helper) : Multi
                     break;
                 }
 
-                if (child.State == ConnectivityState.TransientFailure || _failedOver.Contains(spec.Name))
+                // A priority that failed (TRANSIENT_FAILURE, or no READY within its failover time) counts as failed
+                // until it is READY again, even while it reconnects.
+                if (child.State == ConnectivityState.TransientFailure)
+                {
+                    _failedOver.Add(spec.Name);
+                }
+
+                if (_failedOver.Contains(spec.Name))
                 {
                     child.FailoverTimer?.Dispose();
                     child.FailoverTimer = null;
                     continue; // failed over: try the next priority
+                }
+
+                if (child.State == ConnectivityState.Connecting && child.FailoverTimer is null)
+                {
+                    // A56: a priority that was READY and is connecting again gets a new failover time.
+                    var name = spec.Name;
+                    child.FailoverTimer = Helper.ScheduleDelayed(FailoverTimeout, () => OnFailoverTimer(name));
                 }
 
                 chosen = child; // still connecting within its failover time (or idle): it keeps the traffic
