@@ -87,13 +87,9 @@ internal sealed class ResourceStore
         }
     }
 
-    /// <summary>A resource's name, read from the message (each type keeps it in its own field).</summary>
-    public static string NameOf(Any resource) => resource.TypeUrl switch
-    {
-        XdsTypeUrls.Listener => Envoy.Config.Listener.V3.Listener.Parser.ParseFrom(resource.Value).Name,
-        XdsTypeUrls.RouteConfiguration => Envoy.Config.Route.V3.RouteConfiguration.Parser.ParseFrom(resource.Value).Name,
-        XdsTypeUrls.Cluster => Envoy.Config.Cluster.V3.Cluster.Parser.ParseFrom(resource.Value).Name,
-        XdsTypeUrls.ClusterLoadAssignment => Envoy.Config.Endpoint.V3.ClusterLoadAssignment.Parser.ParseFrom(resource.Value).ClusterName,
-        _ => throw new ArgumentException($"{resource.TypeUrl} is not an xDS resource type this control plane serves", nameof(resource)),
-    };
+    /// <summary>A resource's name, read as the client's decoder for its type reads it.</summary>
+    public static string NameOf(Any resource)
+        => XdsResourceTypes.Find(resource.TypeUrl) is { } type
+            ? type.ReadName(resource.Value) ?? throw new ArgumentException($"the {resource.TypeUrl} resource cannot be parsed", nameof(resource))
+            : throw new ArgumentException($"{resource.TypeUrl} is not an xDS resource type this control plane serves", nameof(resource));
 }

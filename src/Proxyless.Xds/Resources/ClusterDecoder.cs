@@ -10,7 +10,7 @@ namespace Proxyless.Xds.Resources;
 /// the default-priority circuit breaker's <c>max_requests</c>; and whether it reports load to itself (LRS).
 /// Security settings (<c>transport_socket</c>, gRFC A29) are rejected: this client would connect in plaintext.
 /// </summary>
-internal sealed class ClusterDecoder : XdsResourceType
+internal sealed class ClusterDecoder : XdsResourceType<Cluster>
 {
     private const string AggregateClusterType = "envoy.clusters.aggregate";
 
@@ -20,19 +20,12 @@ internal sealed class ClusterDecoder : XdsResourceType
 
     public override bool AllResourcesRequired => true;
 
-    protected override XdsDecodeResult DecodeMessage(ByteString value, XdsDecodeContext context)
+    protected override MessageParser<Cluster> Parser => Cluster.Parser;
+
+    protected override string NameOf(Cluster message) => message.Name;
+
+    protected override object? Validate(Cluster cluster, XdsDecodeContext context, XdsErrors errors)
     {
-        if (!TryParse(Cluster.Parser, value, out var cluster, out var failure))
-        {
-            return failure!;
-        }
-
-        if (cluster.Name.Length == 0)
-        {
-            return XdsDecodeResult.Invalid(null, "name: is empty");
-        }
-
-        var errors = new XdsErrors();
         var lbPolicy = cluster.LoadBalancingPolicy is { } policy
             ? LbPolicyConverter.FromLoadBalancingPolicy(policy, "load_balancing_policy", context, errors)
             : LbPolicyConverter.FromLbPolicy(cluster, context, errors);
@@ -97,9 +90,7 @@ internal sealed class ClusterDecoder : XdsResourceType
             errors.Add("type", $"{XdsProtoValues.Name(cluster.Type)} is not supported (EDS, LOGICAL_DNS and aggregate clusters are)");
         }
 
-        return errors.IsEmpty
-            ? XdsDecodeResult.Valid(cluster.Name, new XdsCluster(cluster.Name, kind, edsServiceName, dnsHost, dnsPort, children, lbPolicy!, outlier, maxRequests, reportsLoad))
-            : XdsDecodeResult.Invalid(cluster.Name, errors.Problems);
+        return errors.IsEmpty ? new XdsCluster(cluster.Name, kind, edsServiceName, dnsHost, dnsPort, children, lbPolicy!, outlier, maxRequests, reportsLoad) : null;
     }
 
     private static IReadOnlyList<string> AggregateChildren(Cluster.Types.CustomClusterType type, XdsErrors errors)

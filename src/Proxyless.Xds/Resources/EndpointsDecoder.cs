@@ -11,7 +11,7 @@ namespace Proxyless.Xds.Resources;
 /// literals with a port, unique across the resource; endpoint weights are above 0 and sum, per locality, to at most
 /// 2^32 - 1, as locality weights do per priority. Drop overloads need a known denominator.
 /// </summary>
-internal sealed class EndpointsDecoder : XdsResourceType
+internal sealed class EndpointsDecoder : XdsResourceType<ClusterLoadAssignment>
 {
     public override string TypeUrl => XdsTypeUrls.ClusterLoadAssignment;
 
@@ -19,19 +19,14 @@ internal sealed class EndpointsDecoder : XdsResourceType
 
     public override bool AllResourcesRequired => false;
 
-    protected override XdsDecodeResult DecodeMessage(ByteString value, XdsDecodeContext context)
+    protected override MessageParser<ClusterLoadAssignment> Parser => ClusterLoadAssignment.Parser;
+
+    protected override string NameField => "cluster_name";
+
+    protected override string NameOf(ClusterLoadAssignment message) => message.ClusterName;
+
+    protected override object? Validate(ClusterLoadAssignment assignment, XdsDecodeContext context, XdsErrors errors)
     {
-        if (!TryParse(ClusterLoadAssignment.Parser, value, out var assignment, out var failure))
-        {
-            return failure!;
-        }
-
-        if (assignment.ClusterName.Length == 0)
-        {
-            return XdsDecodeResult.Invalid(null, "cluster_name: is empty");
-        }
-
-        var errors = new XdsErrors();
         var drops = new List<XdsDropOverload>();
         var dropOverloads = assignment.Policy?.DropOverloads;
         for (var i = 0; i < (dropOverloads?.Count ?? 0); i++)
@@ -93,9 +88,7 @@ internal sealed class EndpointsDecoder : XdsResourceType
             }
         }
 
-        return errors.IsEmpty
-            ? XdsDecodeResult.Valid(assignment.ClusterName, new XdsEndpoints(assignment.ClusterName, localities, drops))
-            : XdsDecodeResult.Invalid(assignment.ClusterName, errors.Problems);
+        return new XdsEndpoints(assignment.ClusterName, localities, drops);
     }
 
     private static List<XdsEndpoint> Endpoints(LocalityLbEndpoints locality, string path, HashSet<IPEndPoint> seen, XdsErrors errors)

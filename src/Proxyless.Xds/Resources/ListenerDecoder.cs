@@ -8,7 +8,7 @@ namespace Proxyless.Xds.Resources;
 /// LDS (gRFC A27, A39, A41): decodes a client's API listener: its HttpConnectionManager, routes from RDS (ADS or self
 /// config source) or inline, the HCM's max stream duration, and the filter chain.
 /// </summary>
-internal sealed class ListenerDecoder : XdsResourceType
+internal sealed class ListenerDecoder : XdsResourceType<Listener>
 {
     public override string TypeUrl => XdsTypeUrls.Listener;
 
@@ -16,27 +16,23 @@ internal sealed class ListenerDecoder : XdsResourceType
 
     public override bool AllResourcesRequired => true;
 
-    protected override XdsDecodeResult DecodeMessage(ByteString value, XdsDecodeContext context)
+    protected override MessageParser<Listener> Parser => Listener.Parser;
+
+    protected override string NameOf(Listener message) => message.Name;
+
+    protected override object? Validate(Listener listener, XdsDecodeContext context, XdsErrors errors)
     {
-        if (!TryParse(Listener.Parser, value, out var listener, out var failure))
-        {
-            return failure!;
-        }
-
-        if (listener.Name.Length == 0)
-        {
-            return XdsDecodeResult.Invalid(null, "name: is empty");
-        }
-
         const string ApiPath = "api_listener.api_listener";
         if (listener.ApiListener?.ApiListener_ is not { } api)
         {
-            return XdsDecodeResult.Invalid(listener.Name, $"{ApiPath}: is missing (a client's listener must be an API listener)");
+            errors.Add(ApiPath, "is missing (a client's listener must be an API listener)");
+            return null;
         }
 
         if (api.TypeUrl != XdsTypeUrls.HttpConnectionManager)
         {
-            return XdsDecodeResult.Invalid(listener.Name, $"{ApiPath}: {api.TypeUrl} is not an HttpConnectionManager");
+            errors.Add(ApiPath, $"{api.TypeUrl} is not an HttpConnectionManager");
+            return null;
         }
 
         HttpConnectionManager hcm;
@@ -46,10 +42,10 @@ internal sealed class ListenerDecoder : XdsResourceType
         }
         catch (InvalidProtocolBufferException ex)
         {
-            return XdsDecodeResult.Invalid(listener.Name, $"{ApiPath}: the HttpConnectionManager cannot be parsed: {ex.Message}");
+            errors.Add(ApiPath, $"the HttpConnectionManager cannot be parsed: {ex.Message}");
+            return null;
         }
 
-        var errors = new XdsErrors();
         if (hcm.XffNumTrustedHops != 0)
         {
             errors.Add(ApiPath + ".xff_num_trusted_hops", "must be 0 (gRFC A41)");
@@ -95,8 +91,6 @@ internal sealed class ListenerDecoder : XdsResourceType
         }
 
         var filters = HttpFilters.Check(hcm.HttpFilters, ApiPath + ".http_filters", errors);
-        return errors.IsEmpty
-            ? XdsDecodeResult.Valid(listener.Name, new XdsListener(listener.Name, rdsName, inline, maxStreamDuration, filters))
-            : XdsDecodeResult.Invalid(listener.Name, errors.Problems);
+        return new XdsListener(listener.Name, rdsName, inline, maxStreamDuration, filters);
     }
 }

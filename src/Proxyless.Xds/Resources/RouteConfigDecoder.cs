@@ -10,7 +10,7 @@ namespace Proxyless.Xds.Resources;
 /// need not reject (query parameter matchers, an optional unsupported cluster specifier plugin, a cluster header)
 /// are left out, as grpc-go does.
 /// </summary>
-internal sealed class RouteConfigDecoder : XdsResourceType
+internal sealed class RouteConfigDecoder : XdsResourceType<RouteConfiguration>
 {
     public override string TypeUrl => XdsTypeUrls.RouteConfiguration;
 
@@ -18,22 +18,11 @@ internal sealed class RouteConfigDecoder : XdsResourceType
 
     public override bool AllResourcesRequired => false;
 
-    protected override XdsDecodeResult DecodeMessage(ByteString value, XdsDecodeContext context)
-    {
-        if (!TryParse(RouteConfiguration.Parser, value, out var config, out var failure))
-        {
-            return failure!;
-        }
+    protected override MessageParser<RouteConfiguration> Parser => RouteConfiguration.Parser;
 
-        if (config.Name.Length == 0)
-        {
-            return XdsDecodeResult.Invalid(null, "name: is empty");
-        }
+    protected override string NameOf(RouteConfiguration message) => message.Name;
 
-        var errors = new XdsErrors();
-        var decoded = Decode(config, "", errors);
-        return errors.IsEmpty ? XdsDecodeResult.Valid(config.Name, decoded) : XdsDecodeResult.Invalid(config.Name, errors.Problems);
-    }
+    protected override object? Validate(RouteConfiguration message, XdsDecodeContext context, XdsErrors errors) => Decode(message, "", errors);
 
     /// <summary>Decodes a RouteConfiguration found at <paramref name="path"/>, recording every problem.</summary>
     public static XdsRouteConfig Decode(RouteConfiguration config, string path, XdsErrors errors)

@@ -56,21 +56,61 @@ internal abstract class XdsResourceType
     /// <summary>Parses and validates the resource's bytes.</summary>
     protected abstract XdsDecodeResult DecodeMessage(ByteString value, XdsDecodeContext context);
 
-    /// <summary>Parses a message, or returns the parse error as the only problem.</summary>
-    protected static bool TryParse<T>(MessageParser<T> parser, ByteString value, out T message, out XdsDecodeResult? failure)
-        where T : IMessage<T>
+    /// <summary>The name of a resource of this type; null when its bytes cannot be parsed.</summary>
+    public abstract string? ReadName(ByteString value);
+}
+
+/// <summary>
+/// A resource type whose message is <typeparamref name="TMessage"/>: parsing, the name check, and the verdict are
+/// shared; a decoder says where the name is and validates the rest.
+/// </summary>
+internal abstract class XdsResourceType<TMessage> : XdsResourceType
+    where TMessage : IMessage<TMessage>
+{
+    /// <summary>The message's parser.</summary>
+    protected abstract MessageParser<TMessage> Parser { get; }
+
+    /// <summary>The field the name is in, for the error when it is empty.</summary>
+    protected virtual string NameField => "name";
+
+    /// <summary>The resource's name.</summary>
+    protected abstract string NameOf(TMessage message);
+
+    /// <summary>Validates a named resource, recording every problem; returns the decoded resource.</summary>
+    protected abstract object? Validate(TMessage message, XdsDecodeContext context, XdsErrors errors);
+
+    public sealed override string? ReadName(ByteString value)
     {
         try
         {
-            message = parser.ParseFrom(value);
-            failure = null;
-            return true;
+            return NameOf(Parser.ParseFrom(value));
+        }
+        catch (InvalidProtocolBufferException)
+        {
+            return null;
+        }
+    }
+
+    protected sealed override XdsDecodeResult DecodeMessage(ByteString value, XdsDecodeContext context)
+    {
+        TMessage message;
+        try
+        {
+            message = Parser.ParseFrom(value);
         }
         catch (InvalidProtocolBufferException ex)
         {
-            message = default!;
-            failure = XdsDecodeResult.Invalid(null, $"the {typeof(T).Name} cannot be parsed: {ex.Message}");
-            return false;
+            return XdsDecodeResult.Invalid(null, $"the {typeof(TMessage).Name} cannot be parsed: {ex.Message}");
         }
+
+        var name = NameOf(message);
+        if (name.Length == 0)
+        {
+            return XdsDecodeResult.Invalid(null, $"{NameField}: is empty");
+        }
+
+        var errors = new XdsErrors();
+        var resource = Validate(message, context, errors);
+        return errors.IsEmpty && resource is not null ? XdsDecodeResult.Valid(name, resource) : XdsDecodeResult.Invalid(name, errors.Problems);
     }
 }
