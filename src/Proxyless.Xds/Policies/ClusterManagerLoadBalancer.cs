@@ -49,12 +49,15 @@ internal sealed class ClusterManagerLoadBalancer(IChannelControlHelper helper) :
             return;
         }
 
-        var pickers = Children.Children.ToDictionary(c => c.Key, c => c.Value.Picker, StringComparer.Ordinal);
+        // Keyed by cluster name, so a pick looks its cluster up without building the child's name.
+        var pickers = Children.Children.Where(c => c.Key.StartsWith(ChildPrefix, StringComparison.Ordinal)).ToDictionary(c => c.Key[ChildPrefix.Length..], c => c.Value.Picker, StringComparer.Ordinal);
         Helper.UpdateState(ChildPolicySet.Aggregate(Children.Children.Values), new RoutingPicker(_host, pickers, _channelId, _defaultMaxStreamDuration));
     }
 
     /// <summary>The child name of a cluster, as gRPC spells it.</summary>
-    public static string ChildName(string cluster) => "cluster:" + cluster;
+    public static string ChildName(string cluster) => ChildPrefix + cluster;
+
+    private const string ChildPrefix = "cluster:";
 
     private sealed class RoutingPicker(XdsVirtualHost host, Dictionary<string, Picker> clusters, ulong channelId, TimeSpan? defaultMaxStreamDuration) : Picker
     {
@@ -90,7 +93,7 @@ internal sealed class ClusterManagerLoadBalancer(IChannelControlHelper helper) :
             }
 
             var cluster = RouteTable.ChooseCluster(route.Action.Clusters);
-            return clusters.TryGetValue(ChildName(cluster), out var picker)
+            return clusters.TryGetValue(cluster, out var picker)
                 ? picker.Pick(context)
                 : PickResult.ForFailure(new Status(StatusCode.Unavailable, $"cluster {cluster} is not available"));
         }
