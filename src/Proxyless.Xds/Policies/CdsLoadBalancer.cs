@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using Proxyless.Balancing;
 using Proxyless.Configuration;
 using Proxyless.Resolution;
@@ -96,9 +97,14 @@ internal sealed class CdsLoadBalancer(IChannelControlHelper helper) : LoadBalanc
     // xds_cluster_impl over (outlier_detection over) the cluster's policy.
     private static PolicySelection ChildPolicy(XdsCluster cluster, IReadOnlyList<XdsDropOverload> drops, LoadBalancerRegistry registry)
     {
-        var json = cluster.OutlierDetectionJson is { } od
-            ? "[{\"outlier_detection\":" + od[..^1] + (od.Length > 2 ? "," : "") + "\"childPolicy\":" + cluster.LbPolicyJson + "}}]"
-            : cluster.LbPolicyJson;
+        var json = cluster.LbPolicyJson;
+        if (cluster.OutlierDetectionJson is { } od)
+        {
+            var outlier = JsonNode.Parse(od)!.AsObject();
+            outlier["childPolicy"] = JsonNode.Parse(cluster.LbPolicyJson);
+            json = new JsonArray(new JsonObject { ["outlier_detection"] = outlier }).ToJsonString();
+        }
+
         using var document = JsonDocument.Parse(json);
         var inner = registry.SelectFirstRegistered(document.RootElement, $"cluster {cluster.Name}");
         var impl = new ClusterImplConfig(cluster.Name, drops, cluster.MaxRequests, inner);
