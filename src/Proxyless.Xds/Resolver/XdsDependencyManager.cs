@@ -1,6 +1,7 @@
 using System.Net;
 using Microsoft.Extensions.Logging;
 using Proxyless.Balancing;
+using Proxyless.Resolution;
 using Proxyless.Xds.Client;
 using Proxyless.Xds.Resources;
 
@@ -24,7 +25,7 @@ internal sealed class XdsDependencyManager : IDisposable
     private readonly Action<XdsConfig> _onConfig;
     private readonly Action<string> _onError;
     private readonly WorkSerializer _serializer;
-    private readonly Func<string, CancellationToken, Task<IPAddress[]>> _dns;
+    private readonly ResolverOptions _resolverOptions;
     private readonly CancellationTokenSource _disposed = new();
     private readonly Dictionary<string, Watch> _clusters = new(StringComparer.Ordinal);
     private readonly Dictionary<string, Watch> _endpoints = new(StringComparer.Ordinal);
@@ -32,7 +33,7 @@ internal sealed class XdsDependencyManager : IDisposable
     private Watch? _listener;
     private Watch? _routes;
 
-    public XdsDependencyManager(XdsClient client, string listenerName, string authority, Action<XdsConfig> onConfig, Action<string> onError, ILogger logger, Func<string, CancellationToken, Task<IPAddress[]>>? dns = null)
+    public XdsDependencyManager(XdsClient client, string listenerName, string authority, Action<XdsConfig> onConfig, Action<string> onError, ILogger logger, ResolverOptions resolverOptions)
     {
         _client = client;
         _listenerName = listenerName;
@@ -40,17 +41,17 @@ internal sealed class XdsDependencyManager : IDisposable
         _onConfig = onConfig;
         _onError = onError;
         _serializer = new WorkSerializer(logger);
-        _dns = dns ?? Dns.GetHostAddressesAsync;
+        _resolverOptions = resolverOptions;
     }
 
     public void Start() => _serializer.Post(() => _listener = Subscribe(XdsResourceTypes.Listener, _listenerName));
 
-    /// <summary>A policy asked for re-resolution: LOGICAL_DNS clusters look their host names up again.</summary>
+    /// <summary>A policy asked for re-resolution: LOGICAL_DNS clusters look their host names up again (rate-limited).</summary>
     public void Refresh() => _serializer.Post(() =>
     {
         foreach (var lookup in _dnsLookups.Values)
         {
-            lookup.Start(this);
+            lookup.Resolver.RefreshResolution();
         }
     });
 
@@ -64,8 +65,14 @@ internal sealed class XdsDependencyManager : IDisposable
                 watch?.Subscription.Dispose();
             }
 
+            foreach (var lookup in _dnsLookups.Values)
+            {
+                lookup.Resolver.Dispose();
+            }
+
             _clusters.Clear();
             _endpoints.Clear();
+            _dnsLookups.Clear();
         });
     }
 
@@ -146,7 +153,7 @@ internal sealed class XdsDependencyManager : IDisposable
         Prune(_endpoints, neededEndpoints);
         foreach (var gone in _dnsLookups.Keys.Where(k => !neededDns.Contains(k)).ToList())
         {
-            _dnsLookups[gone].Cancel();
+            _dnsLookups[gone].Resolver.Dispose();
             _dnsLookups.Remove(gone);
         }
 
@@ -209,8 +216,7 @@ internal sealed class XdsDependencyManager : IDisposable
                 neededDns.Add(host);
                 if (!_dnsLookups.TryGetValue(host, out var lookup))
                 {
-                    _dnsLookups[host] = lookup = new DnsLookup(cluster.DnsHost, cluster.DnsPort);
-                    lookup.Start(this);
+                    _dnsLookups[host] = lookup = new DnsLookup(this, cluster.DnsHost, cluster.DnsPort);
                 }
 
                 if (lookup.Addresses is { } addresses)
@@ -221,7 +227,7 @@ internal sealed class XdsDependencyManager : IDisposable
 
                 if (lookup.Error is { } dnsError)
                 {
-                    states[name] = new XdsClusterState(null, $"cluster {name}: DNS lookup of {host} failed: {dnsError}");
+                    states[name] = new XdsClusterState(null, $"cluster {name}: {dnsError}"); // the resolver's error names the host
                     return true;
                 }
 
@@ -307,51 +313,40 @@ internal sealed class XdsDependencyManager : IDisposable
         }
     }
 
-    /// <summary>A LOGICAL_DNS cluster's host lookup.</summary>
-    private sealed class DnsLookup(string host, int port)
+    /// <summary>
+    /// A LOGICAL_DNS cluster's host, followed by core's <c>dns</c> resolver (so lookups are rate-limited as for any DNS
+    /// target); its results and errors are relayed onto the manager's serializer.
+    /// </summary>
+    private sealed class DnsLookup
     {
-        private CancellationTokenSource? _running;
+        public DnsLookup(XdsDependencyManager owner, string host, int port)
+        {
+            var hostPort = host.Contains(':', StringComparison.Ordinal) ? $"[{host}]:{port}" : $"{host}:{port}";
+            Resolver = new DnsResolverProvider().CreateResolver(new ResolverTarget("dns", "", hostPort, "dns:///" + hostPort), owner._resolverOptions);
+            Resolver.Start(result => owner._serializer.Post(() =>
+            {
+                if (owner._disposed.IsCancellationRequested)
+                {
+                    return;
+                }
+
+                if (result.Endpoints is { } endpoints)
+                {
+                    (Addresses, Error) = (endpoints.SelectMany(e => e.Addresses).Select(a => a.EndPoint).OfType<IPEndPoint>().ToArray(), null);
+                }
+                else if (Addresses is null)
+                {
+                    Error = result.Error.Detail; // a failed lookup keeps the addresses found before
+                }
+
+                owner.Update();
+            }));
+        }
+
+        public Proxyless.Resolution.Resolver Resolver { get; }
 
         public IReadOnlyList<IPEndPoint>? Addresses { get; private set; }
 
         public string? Error { get; private set; }
-
-        public void Start(XdsDependencyManager owner)
-        {
-            _running?.Cancel();
-            var running = _running = CancellationTokenSource.CreateLinkedTokenSource(owner._disposed.Token);
-            _ = Task.Run(async () =>
-            {
-                try
-                {
-                    var found = await owner._dns(host, running.Token).ConfigureAwait(false);
-                    owner._serializer.Post(() =>
-                    {
-                        if (!running.IsCancellationRequested)
-                        {
-                            (Addresses, Error) = (found.Select(a => new IPEndPoint(a, port)).ToArray(), null);
-                            owner.Update();
-                        }
-                    });
-                }
-                catch (Exception ex) when (ex is System.Net.Sockets.SocketException or ArgumentException)
-                {
-                    owner._serializer.Post(() =>
-                    {
-                        if (!running.IsCancellationRequested && Addresses is null)
-                        {
-                            Error = ex.Message;
-                            owner.Update();
-                        }
-                    });
-                }
-                catch (OperationCanceledException)
-                {
-                    // replaced or disposed
-                }
-            });
-        }
-
-        public void Cancel() => _running?.Cancel();
     }
 }

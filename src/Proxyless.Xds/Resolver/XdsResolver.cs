@@ -61,7 +61,8 @@ internal sealed class XdsResolver : Proxyless.Resolution.Resolver
             _authority,
             config => listener(ToResult(config)),
             error => listener(ResolverResult.ForFailure(new Status(StatusCode.Unavailable, $"xDS: {error}"))),
-            _options.LoggerFactory.CreateLogger<XdsResolver>());
+            _options.LoggerFactory.CreateLogger<XdsResolver>(),
+            _options);
         _manager.Start();
     }
 
