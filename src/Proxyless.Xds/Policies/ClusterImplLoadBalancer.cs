@@ -19,37 +19,32 @@ internal sealed class ClusterImplLoadBalancer : LoadBalancer
 {
     private readonly IChannelControlHelper _helper;
     private readonly InFlight _inFlight = new();
-    private LoadBalancer? _child;
-    private LoadBalancerProvider? _childProvider;
+    private readonly ChildPolicy _child;
     private ClusterImplConfig? _config;
 
-    public ClusterImplLoadBalancer(IChannelControlHelper helper) => _helper = helper;
+    public ClusterImplLoadBalancer(IChannelControlHelper helper)
+    {
+        _helper = helper;
+        _child = new ChildPolicy(() => new Helper(this));
+    }
 
     public override Status UpdateChannelState(ChannelState state)
     {
         _config = (ClusterImplConfig)state.Config;
-        if (_child is null || !ReferenceEquals(_childProvider, _config.Child.Provider))
-        {
-            _child?.Dispose();
-            _childProvider = _config.Child.Provider;
-            _child = _childProvider.Create(new Helper(this));
-        }
-
-        return _child.UpdateChannelState(state with { Config = _config.Child.Config });
+        return _child.Update(_config.Child, state);
     }
 
-    public override void ResolverError(Status error) => _child?.ResolverError(error);
+    public override void ResolverError(Status error) => _child.Current?.ResolverError(error);
 
-    public override void ExitIdle() => _child?.ExitIdle();
+    public override void ExitIdle() => _child.Current?.ExitIdle();
 
-    internal override void DescribeEndpoints(Dictionary<string, string> notes) => _child?.DescribeEndpoints(notes);
+    internal override void DescribeEndpoints(Dictionary<string, string> notes) => _child.Current?.DescribeEndpoints(notes);
 
     protected override void Dispose(bool disposing)
     {
         if (disposing)
         {
-            _child?.Dispose();
-            _child = null;
+            _child.Dispose();
         }
 
         base.Dispose(disposing);

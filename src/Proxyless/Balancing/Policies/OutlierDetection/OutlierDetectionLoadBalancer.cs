@@ -16,9 +16,8 @@ internal sealed class OutlierDetectionLoadBalancer : LoadBalancer
     private readonly ILogger _logger;
     private readonly Dictionary<string, AddressState> _addresses = new(StringComparer.Ordinal);
     private OutlierDetectionConfig? _config;
-    private LoadBalancer? _child;
+    private readonly ChildPolicy _child;
     private volatile string[] _ejected = []; // the ejected addresses, for diagnostics (PublishEjected)
-    private LoadBalancerProvider? _childProvider;
     private IDisposable? _timer;
     private bool _disposed;
 
@@ -26,18 +25,12 @@ internal sealed class OutlierDetectionLoadBalancer : LoadBalancer
     {
         _helper = helper;
         _logger = helper.LoggerFactory.CreateLogger<OutlierDetectionLoadBalancer>();
+        _child = new ChildPolicy(() => new ChildHelper(this));
     }
 
     public override Status UpdateChannelState(ChannelState state)
     {
         var config = (OutlierDetectionConfig)state.Config;
-        if (_child is null || !ReferenceEquals(_childProvider, config.ChildPolicy.Provider))
-        {
-            _child?.Dispose();
-            _childProvider = config.ChildPolicy.Provider;
-            _child = _childProvider.Create(new ChildHelper(this));
-        }
-
         var intervalChanged = _config is null || _config.Interval != config.Interval;
         _config = config;
 
@@ -73,29 +66,28 @@ internal sealed class OutlierDetectionLoadBalancer : LoadBalancer
         }
 
         PublishEjected(); // addresses gone, or ejection turned off
-        return _child.UpdateChannelState(state with { Config = config.ChildPolicy.Config });
+        return _child.Update(config.ChildPolicy, state);
     }
 
-    public override void ResolverError(Status error) => _child?.ResolverError(error);
+    public override void ResolverError(Status error) => _child.Current?.ResolverError(error);
 
     internal override void DescribeEndpoints(Dictionary<string, string> notes)
     {
-        _child?.DescribeEndpoints(notes);
+        _child.Current?.DescribeEndpoints(notes);
         foreach (var address in _ejected)
         {
             notes[address] = notes.TryGetValue(address, out var note) ? $"{note}, ejected" : "ejected";
         }
     }
 
-    public override void ExitIdle() => _child?.ExitIdle();
+    public override void ExitIdle() => _child.Current?.ExitIdle();
 
     protected override void Dispose(bool disposing)
     {
         _disposed = true;
         _timer?.Dispose();
         _timer = null;
-        _child?.Dispose();
-        _child = null;
+        _child.Dispose();
     }
 
     private void OnInterval()

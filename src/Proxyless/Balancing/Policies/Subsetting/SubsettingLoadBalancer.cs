@@ -7,34 +7,25 @@ namespace Proxyless.Balancing.Policies.Subsetting;
 /// </summary>
 internal sealed class SubsettingLoadBalancer(IChannelControlHelper helper, Func<ChannelState, (IReadOnlyList<Resolution.BackendEndpoint> Subset, PolicySelection Child)> choose) : LoadBalancer
 {
-    private LoadBalancer? _child;
-    private LoadBalancerProvider? _childProvider;
+    private readonly ChildPolicy _child = new(() => helper);
 
     public override Status UpdateChannelState(ChannelState state)
     {
         var (subset, child) = choose(state);
-        if (_child is null || !ReferenceEquals(_childProvider, child.Provider))
-        {
-            _child?.Dispose();
-            _childProvider = child.Provider;
-            _child = child.Provider.Create(helper);
-        }
-
-        return _child.UpdateChannelState(state with { Endpoints = subset, Config = child.Config });
+        return _child.Update(child, state with { Endpoints = subset });
     }
 
-    public override void ResolverError(Status error) => _child?.ResolverError(error);
+    public override void ResolverError(Status error) => _child.Current?.ResolverError(error);
 
-    public override void ExitIdle() => _child?.ExitIdle();
+    public override void ExitIdle() => _child.Current?.ExitIdle();
 
-    internal override void DescribeEndpoints(Dictionary<string, string> notes) => _child?.DescribeEndpoints(notes);
+    internal override void DescribeEndpoints(Dictionary<string, string> notes) => _child.Current?.DescribeEndpoints(notes);
 
     protected override void Dispose(bool disposing)
     {
         if (disposing)
         {
-            _child?.Dispose();
-            _child = null;
+            _child.Dispose();
         }
 
         base.Dispose(disposing);
