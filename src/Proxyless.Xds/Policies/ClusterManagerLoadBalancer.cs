@@ -49,6 +49,9 @@ internal sealed class ClusterManagerLoadBalancer(IChannelControlHelper helper) :
             return;
         }
 
+        // A42: ring_hash reads a request's hash only once some route can set one.
+        Proxyless.Balancing.Policies.RingHash.RequestHash.InUse = _host.Routes.Any(r => r.Action.HashPolicies.Count > 0);
+
         // Keyed by cluster name, so a pick looks its cluster up without building the child's name.
         var pickers = Children.Children.Where(c => c.Key.StartsWith(ChildPrefix, StringComparison.Ordinal)).ToDictionary(c => c.Key[ChildPrefix.Length..], c => c.Value.Picker, StringComparer.Ordinal);
         Helper.UpdateState(ChildPolicySet.Aggregate(Children.Children.Values), new RoutingPicker(_host, pickers, _channelId, _defaultMaxStreamDuration));

@@ -36,7 +36,7 @@ internal sealed class RingHashLoadBalancer(IChannelControlHelper helper) : Endpo
         public override PickResult Pick(in PickContext context)
         {
             ulong hash;
-            if (context.Request?.Options.TryGetValue(RequestHash.Key, out var preset) == true)
+            if (RequestHash.TryGet(context.Request, out var preset))
             {
                 hash = preset; // computed above (xDS hash policies, A42)
             }
