@@ -1,5 +1,4 @@
-using System.Text;
-using System.Text.Json;
+using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging;
 using Proxyless.Configuration;
 using Proxyless.Diagnostics;
@@ -109,35 +108,17 @@ internal sealed class XdsResolver : Proxyless.Resolution.Resolver
     /// <summary>The service config for a set of clusters: one cds child each under xds_cluster_manager.</summary>
     public static string ServiceConfigJson(IEnumerable<string> clusters)
     {
-        using var stream = new MemoryStream();
-        using (var w = new Utf8JsonWriter(stream))
+        var children = new JsonObject();
+        foreach (var cluster in clusters)
         {
-            w.WriteStartObject();
-            w.WriteStartArray("loadBalancingConfig");
-            w.WriteStartObject();
-            w.WriteStartObject(ClusterManagerLoadBalancer.Name);
-            w.WriteStartObject("children");
-            foreach (var cluster in clusters)
+            children[ClusterManagerLoadBalancer.ChildName(cluster)] = new JsonObject
             {
-                w.WriteStartObject(ClusterManagerLoadBalancer.ChildName(cluster));
-                w.WriteStartArray("childPolicy");
-                w.WriteStartObject();
-                w.WriteStartObject(CdsLoadBalancer.Name);
-                w.WriteString("cluster", cluster);
-                w.WriteEndObject();
-                w.WriteEndObject();
-                w.WriteEndArray();
-                w.WriteEndObject();
-            }
-
-            w.WriteEndObject();
-            w.WriteEndObject();
-            w.WriteEndObject();
-            w.WriteEndArray();
-            w.WriteEndObject();
+                ["childPolicy"] = new JsonArray(new JsonObject { [CdsLoadBalancer.Name] = new JsonObject { ["cluster"] = cluster } }),
+            };
         }
 
-        return Encoding.UTF8.GetString(stream.ToArray());
+        var manager = new JsonObject { [ClusterManagerLoadBalancer.Name] = new JsonObject { ["children"] = children } };
+        return new JsonObject { ["loadBalancingConfig"] = new JsonArray(manager) }.ToJsonString();
     }
 
     // A47: %s is replaced by the target's name, percent-encoded when the template is an xdstp: name.
