@@ -66,7 +66,7 @@ internal static class AllocationBreakdown
             var perCall = (GC.GetTotalAllocatedBytes(precise: true) - before) / (double)calls;
             var byType = sampler.Stop();
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"listener {(listen ? "on" : "off")}: {perCall:0} bytes/call; sampled by type (bytes/call):"));
-            foreach (var (type, bytes) in byType.Take(25))
+            foreach (var (type, bytes) in byType.Take(40))
             {
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {bytes / (double)calls,7:0.0}  {type}"));
             }

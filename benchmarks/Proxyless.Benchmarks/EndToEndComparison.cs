@@ -13,11 +13,9 @@ namespace Proxyless.Benchmarks;
 /// </summary>
 internal static class EndToEndComparison
 {
-    private const int Turns = 10;
-
     private sealed record Variant(string Name, Echo.EchoClient Client, IDisposable? Channel, Func<IDisposable>? Attach = null);
 
-    public static async Task<int> RunAsync(int sequentialCalls, int concurrentCalls, int concurrency, int rounds)
+    public static async Task<int> RunAsync(int sequentialCalls, int concurrentCalls, int concurrency, int rounds, int turns)
     {
         using var servers = await BackendProcess.StartAsync(3);
         Console.WriteLine($"backends (separate process): {string.Join(", ", servers.Ports.Select(p => $"127.0.0.1:{p}"))}");
@@ -45,8 +43,9 @@ internal static class EndToEndComparison
             await MeasureAsync(variant.Client, 4000, concurrency);
         }
 
-        // Each round runs every client in turns of a tenth of the round's calls, in a new order every turn, so a slow
-        // spell of this shared machine falls on all of them rather than on whichever ran then.
+        // Each round runs every client in turns (--turns, ten by default), each turn an equal share of the round's calls,
+        // in a new order every turn, so a slow spell of this shared machine falls on all of them rather than on
+        // whichever ran then.
         var shuffle = new Random(14);
         var results = new Dictionary<(string, string), List<(double Rate, double Bytes, double Cpu)>>();
         for (var round = 0; round < rounds; round++)
@@ -58,7 +57,7 @@ internal static class EndToEndComparison
                 var bytes = new double[variants.Length];
                 GC.Collect();
                 GC.WaitForPendingFinalizers();
-                for (var turn = 0; turn < Turns; turn++)
+                for (var turn = 0; turn < turns; turn++)
                 {
                     // A fresh order every turn (seeded, so runs repeat): no client always runs right after another.
                     var order = Enumerable.Range(0, variants.Length).ToArray();
@@ -66,7 +65,7 @@ internal static class EndToEndComparison
                     foreach (var v in order)
                     {
                         using var listener = variants[v].Attach?.Invoke(); // only while this client runs
-                        var (time, allocated, used) = await MeasureAsync(variants[v].Client, calls / Turns, callers);
+                        var (time, allocated, used) = await MeasureAsync(variants[v].Client, calls / turns, callers);
                         elapsed[v] += time;
                         cpu[v] += used;
                         bytes[v] += allocated;
@@ -75,7 +74,7 @@ internal static class EndToEndComparison
 
                 for (var v = 0; v < variants.Length; v++)
                 {
-                    var made = calls / Turns / callers * callers * Turns;
+                    var made = calls / turns / callers * callers * turns;
                     Add(results, variants[v].Name, mode, (made / elapsed[v].TotalSeconds, bytes[v] / made, cpu[v].TotalMicroseconds / made));
                 }
             }

@@ -34,13 +34,16 @@ internal static class ProfileTarget
         {
             var second = Stopwatch.StartNew();
             var calls = 0;
+            var workItems = ThreadPool.CompletedWorkItemCount;
+            var contentions = Monitor.LockContentionCount;
+            var gcs = GC.CollectionCount(0);
             while (second.ElapsedMilliseconds < 1000)
             {
                 await echo.UnaryEchoAsync(request);
                 calls++;
             }
 
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{calls / second.Elapsed.TotalSeconds:0} calls/s"));
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{calls / second.Elapsed.TotalSeconds:0} calls/s, {(ThreadPool.CompletedWorkItemCount - workItems) / (double)calls:0.00} thread-pool work items and {(Monitor.LockContentionCount - contentions) / (double)calls:0.000} lock contentions per call, {(GC.CollectionCount(0) - gcs) * 1000.0 / calls:0.00} gen0 GCs per 1000 calls"));
         }
 
         return 0;

@@ -1,5 +1,5 @@
 // Proxyless benchmarks.
-//   dotnet run -c Release --project benchmarks/Proxyless.Benchmarks -- --e2e      end-to-end comparison with grpc-dotnet
+//   dotnet run -c Release --project benchmarks/Proxyless.Benchmarks -- --e2e      end-to-end comparison with grpc-dotnet (--rounds, --turns)
 //   dotnet run -c Release --project benchmarks/Proxyless.Benchmarks -- --slow-backend  one backend 10x slower: RR vs LR vs WRR
 //   dotnet run -c Release --project benchmarks/Proxyless.Benchmarks -- --update-latency  resolver updates at 10,000 endpoints
 //   dotnet run -c Release --project benchmarks/Proxyless.Benchmarks -- --endpoint-cost   memory per endpoint at 10,000
@@ -69,7 +69,8 @@ if (args.Length >= 1 && args[0] == "--e2e")
         sequentialCalls: Option("--sequential", 10_000),
         concurrentCalls: Option("--concurrent", 40_000),
         concurrency: Option("--callers", 32),
-        rounds: Option("--rounds", 7));
+        rounds: Option("--rounds", 7),
+        turns: Option("--turns", 10));
 }
 
 if (args.Length >= 1 && args[0] == "--slow-backend")

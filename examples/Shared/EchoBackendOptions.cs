@@ -15,6 +15,12 @@ public sealed class EchoBackendOptions
     public Grpc.Core.StatusCode? FailWith { get; set; }
 
     /// <summary>
+    /// When set, server-streaming calls fail with this status after their first reply, so the status comes in trailers
+    /// after a body (not in a trailers-only response).
+    /// </summary>
+    public Grpc.Core.StatusCode? StreamFailWith { get; set; }
+
+    /// <summary>
     /// When set, every response carries an ORCA load report (trailer <c>endpoint-load-metrics-bin</c>) with this CPU
     /// utilization and <see cref="OrcaQps"/>, for weighted_round_robin; the recorder can be changed while running.
     /// </summary>

@@ -5,7 +5,7 @@ namespace Proxyless.Examples;
 
 /// <summary>
 /// The echo service of grpc-go's examples: every reply is <c>&lt;message&gt; (from &lt;label&gt;)</c>. Server streaming
-/// sends three replies; client streaming answers the messages joined by commas; bidi echoes each message.
+/// sends three replies (or one, then fails, with <see cref="EchoBackendOptions.StreamFailWith"/>); client streaming answers the messages joined by commas; bidi echoes each message.
 /// </summary>
 public sealed class EchoService(EchoBackendState state) : Echo.EchoBase
 {
@@ -33,6 +33,10 @@ public sealed class EchoService(EchoBackendState state) : Echo.EchoBase
         for (var i = 0; i < 3; i++)
         {
             await responseStream.WriteAsync(new EchoResponse { Message = state.Reply(request.Message) }, context.CancellationToken);
+            if (state.Options.StreamFailWith is { } failure)
+            {
+                throw new RpcException(new Status(failure, $"{state.Label} fails streams on purpose"));
+            }
         }
     }
 

@@ -63,6 +63,12 @@ internal sealed class CallAttempt
         }
     }
 
+    /// <summary>
+    /// Whether how the attempt ended is taken by anything (a policy's tracker, per-call or per-attempt metrics); when
+    /// not, <see cref="End"/> can be given any status.
+    /// </summary>
+    public bool WantsStatus => _tracker is not null || _call is not null || _method is not null;
+
     /// <summary>The subchannel the attempt runs on.</summary>
     public HttpSubchannel Subchannel { get; }
 

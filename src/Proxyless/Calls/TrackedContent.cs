@@ -8,6 +8,7 @@ namespace Proxyless.Calls;
 /// </summary>
 internal sealed class TrackedContent : HttpContent
 {
+    private static readonly Status MissingStatus = new(StatusCode.Internal, "the response ended without a grpc-status trailer");
     private readonly HttpContent _inner;
     private readonly HttpResponseMessage _response;
 
@@ -31,14 +32,22 @@ internal sealed class TrackedContent : HttpContent
             return;
         }
 
+        // Only read when something takes the status (a policy's tracker, metrics): looking up headers costs.
         var trailers = _response.TrailingHeaders;
-        Attempt.End(CallAttempt.ReadStatus(trailers, new Status(StatusCode.Internal, "the response ended without a grpc-status trailer")), trailers);
+        Attempt.End(Attempt.WantsStatus ? CallAttempt.ReadStatus(trailers, MissingStatus) : Status.DefaultSuccess, trailers);
     }
 
-    protected override async Task<Stream> CreateContentReadStreamAsync(CancellationToken cancellationToken)
-        => new TrackedStream(await _inner.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false), this);
+    protected override Task<Stream> CreateContentReadStreamAsync(CancellationToken cancellationToken)
+    {
+        var inner = _inner.ReadAsStreamAsync(cancellationToken);
+        return inner.IsCompletedSuccessfully ? Task.FromResult<Stream>(new TrackedStream(inner.Result, this)) : WrapAsync(inner);
+    }
+
+    protected override Stream CreateContentReadStream(CancellationToken cancellationToken) => new TrackedStream(_inner.ReadAsStream(cancellationToken), this);
 
     protected override Task<Stream> CreateContentReadStreamAsync() => CreateContentReadStreamAsync(CancellationToken.None);
+
+    private async Task<Stream> WrapAsync(Task<Stream> inner) => new TrackedStream(await inner.ConfigureAwait(false), this);
 
     protected override Task SerializeToStreamAsync(Stream stream, TransportContext? context) => SerializeToStreamAsync(stream, context, CancellationToken.None);
 

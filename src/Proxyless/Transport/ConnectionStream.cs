@@ -189,7 +189,10 @@ internal sealed class ConnectionStream : Stream
                 throw new IOException($"connection to {_peer} lost: {_failure?.Reason}");
             }
 
-            _openStreams.UnionWith(_writing);
+            foreach (var id in _writing)
+            {
+                _openStreams.Add(id); // not UnionWith: it takes an IEnumerable and would box the list's enumerator
+            }
         }
 
         try
@@ -420,6 +423,13 @@ internal sealed class ConnectionStream : Stream
     // Called at the start of each read: SocketsHttpHandler has handled every whole frame it was given.
     private void RaiseProcessedEvents()
     {
+        // Only the read side queues events, and it is the caller, so an empty queue seen here without the lock is empty
+        // (another thread can only clear it). Nearly every read takes this way out.
+        if (_pendingEvents.Count == 0)
+        {
+            return;
+        }
+
         while (true)
         {
             (long Frame, ConnectionEnd? GoAway) next;

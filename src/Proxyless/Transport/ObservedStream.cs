@@ -38,29 +38,27 @@ internal abstract class ObservedStream(Stream inner) : Stream
     /// <summary>The stream is being disposed.</summary>
     protected abstract void OnDisposing();
 
-    // Pooled: a read that waits for data (most of them, on a connection or a response body) would otherwise allocate its
-    // state machine per read.
-    [System.Runtime.CompilerServices.AsyncMethodBuilder(typeof(System.Runtime.CompilerServices.PoolingAsyncValueTaskMethodBuilder<>))]
-    public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+    public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
-        int read;
+        ValueTask<int> pending;
         try
         {
-            read = await inner.ReadAsync(buffer, cancellationToken).ConfigureAwait(false);
+            pending = inner.ReadAsync(buffer, cancellationToken);
         }
         catch (Exception ex)
         {
-            OnFailed(ex);
-            if (TranslateFailure(ex) is { } translated)
-            {
-                throw translated;
-            }
-
-            throw;
+            return ValueTask.FromException<int>(Failed(ex) ?? ex);
         }
 
+        if (!pending.IsCompletedSuccessfully)
+        {
+            return AwaitReadAsync(pending, buffer);
+        }
+
+        // Most reads of a response body find its data already there: no state machine for them.
+        var read = pending.Result;
         AfterRead(buffer.Span, read);
-        return read;
+        return new ValueTask<int>(read);
     }
 
     public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken)
@@ -129,6 +127,36 @@ internal abstract class ObservedStream(Stream inner) : Stream
         OnDisposing();
         await inner.DisposeAsync().ConfigureAwait(false);
         await base.DisposeAsync().ConfigureAwait(false);
+    }
+
+    // Pooled: a read that waits for data (most of them, on a connection) would otherwise allocate its state machine.
+    [System.Runtime.CompilerServices.AsyncMethodBuilder(typeof(System.Runtime.CompilerServices.PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<int> AwaitReadAsync(ValueTask<int> pending, Memory<byte> buffer)
+    {
+        int read;
+        try
+        {
+            read = await pending.ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            if (Failed(ex) is { } translated)
+            {
+                throw translated;
+            }
+
+            throw;
+        }
+
+        AfterRead(buffer.Span, read);
+        return read;
+    }
+
+    // A read failed: tells the subclass, and returns the exception to throw instead, or null to throw the original.
+    private Exception? Failed(Exception exception)
+    {
+        OnFailed(exception);
+        return TranslateFailure(exception);
     }
 
     private void AfterRead(ReadOnlySpan<byte> buffer, int read)

@@ -241,6 +241,30 @@ public class ResilienceTests
     }
 
     [Fact]
+    public async Task CallTrackerGetsTheStatusFromTrailersThatFollowABody()
+    {
+        var tracker = new CountingTracker();
+        await using var backends = await BackendSet.StartAsync(1, (_, o) => o.StreamFailWith = StatusCode.ResourceExhausted);
+        using var channel = BalancedChannel.Create(backends.Target, new BalancedChannelOptions
+        {
+            LoadBalancers = Balancing.LoadBalancerRegistry.CreateDefault().Register(new TrackingPolicyProvider(tracker)),
+            ServiceConfig = """{"loadBalancingConfig":[{"tracking_round_robin":{}}]}""",
+        });
+        var client = new Echo.EchoClient(channel);
+
+        using var call = client.ServerStreamingEcho(new EchoRequest { Message = "s" });
+        Assert.True(await call.ResponseStream.MoveNext()); // a body first
+        var ex = await Assert.ThrowsAsync<RpcException>(() => call.ResponseStream.MoveNext());
+        Assert.Equal(StatusCode.ResourceExhausted, ex.StatusCode);
+
+        await Eventually.TrueAsync(() => tracker.Ended == 1, "the call to end");
+        var completion = Assert.Single(tracker.Completions);
+        Assert.Equal(StatusCode.ResourceExhausted, completion.Status.StatusCode);
+        Assert.EndsWith("fails streams on purpose", completion.Status.Detail, StringComparison.Ordinal);
+        Assert.NotNull(completion.Trailers);
+    }
+
+    [Fact]
     public async Task DisposingTheChannelClosesEveryConnection()
     {
         await using var backends = await BackendSet.StartAsync(3);
