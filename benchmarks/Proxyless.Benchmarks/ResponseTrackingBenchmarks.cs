@@ -30,13 +30,7 @@ public class ResponseTrackingBenchmarks
         _channel = BalancedChannel.Create("ipv4:" + _backend.Address);
         await new Echo.EchoClient(_channel).UnaryEchoAsync(new EchoRequest { Message = "warm" });
         _request = new HttpRequestMessage(HttpMethod.Post, "http://localhost/grpc.examples.echo.Echo/UnaryEcho");
-        var picked = _channel.Controller.CurrentPicker.Picker.Pick(new PickContext(_request)).Subchannel;
-        while (picked is DelegatingSubchannel delegating)
-        {
-            picked = delegating.Inner;
-        }
-
-        _subchannel = (HttpSubchannel)picked!;
+        _subchannel = (HttpSubchannel)BalancingHandler.Unwrap(_channel.Controller.CurrentPicker.Picker.Pick(new PickContext(_request)).Subchannel)!;
     }
 
     [Benchmark(Baseline = true, Description = "bare response")]

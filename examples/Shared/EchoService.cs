@@ -5,7 +5,8 @@ namespace Proxyless.Examples;
 
 /// <summary>
 /// The echo service of grpc-go's examples: every reply is <c>&lt;message&gt; (from &lt;label&gt;)</c>. Server streaming
-/// sends three replies (or one, then fails, with <see cref="EchoBackendOptions.StreamFailWith"/>); client streaming answers the messages joined by commas; bidi echoes each message.
+/// sends three replies (or one, then fails, with <see cref="EchoBackendOptions.StreamFailWith"/>); client streaming
+/// answers the messages joined by commas; bidi echoes each message.
 /// </summary>
 public sealed class EchoService(EchoBackendState state) : Echo.EchoBase
 {

@@ -15,40 +15,24 @@ internal sealed record ClusterImplConfig(string Cluster, IReadOnlyList<XdsDropOv
 /// (a drop fails the call, even wait-for-ready, and is not retried) and fails calls while the cluster already has
 /// <c>max_requests</c> in flight (gRFC A32), counting calls to their true end.
 /// </summary>
-internal sealed class ClusterImplLoadBalancer : LoadBalancer
+internal sealed class ClusterImplLoadBalancer : DelegatingLoadBalancer
 {
     private readonly IChannelControlHelper _helper;
     private readonly InFlight _inFlight = new();
-    private readonly ChildPolicy _child;
     private ClusterImplConfig? _config;
 
     public ClusterImplLoadBalancer(IChannelControlHelper helper)
     {
         _helper = helper;
-        _child = new ChildPolicy(() => new Helper(this));
     }
 
     public override Status UpdateChannelState(ChannelState state)
     {
         _config = (ClusterImplConfig)state.Config;
-        return _child.Update(_config.Child, state);
+        return Child.Update(_config.Child, state);
     }
 
-    public override void ResolverError(Status error) => _child.Current?.ResolverError(error);
-
-    public override void ExitIdle() => _child.Current?.ExitIdle();
-
-    internal override void DescribeEndpoints(Dictionary<string, string> notes) => _child.Current?.DescribeEndpoints(notes);
-
-    protected override void Dispose(bool disposing)
-    {
-        if (disposing)
-        {
-            _child.Dispose();
-        }
-
-        base.Dispose(disposing);
-    }
+    protected override IChannelControlHelper CreateChildHelper() => new Helper(this);
 
     private sealed class Helper(ClusterImplLoadBalancer owner) : ForwardingHelper(owner._helper)
     {

@@ -176,7 +176,8 @@ internal sealed class BalancingHandler(ChannelController controller) : HttpMessa
         return GrpcStatusResponse.Create(request, status, doNotRetry);
     }
 
-    private static Subchannel? Unwrap(Subchannel? subchannel)
+    /// <summary>The transport subchannel under any policy wrappers (<see cref="DelegatingSubchannel"/>).</summary>
+    internal static Subchannel? Unwrap(Subchannel? subchannel)
     {
         while (subchannel is DelegatingSubchannel delegating)
         {

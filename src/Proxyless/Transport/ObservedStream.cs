@@ -3,7 +3,7 @@ namespace Proxyless.Transport;
 /// <summary>
 /// A pass-through stream that tells a subclass what happened on it: data read, end of stream, a failed read or
 /// write, and disposal. It keeps SocketsHttpHandler's rule that a zero-byte read into an empty buffer is a wait for
-/// data, not end of stream. Used for connections (<see cref="ConnectionStream"/>) and for response bodies.
+/// data, not end of stream. Used for response bodies (<see cref="Calls.TrackedStream"/>).
 /// </summary>
 internal abstract class ObservedStream(Stream inner) : Stream
 {
@@ -129,7 +129,7 @@ internal abstract class ObservedStream(Stream inner) : Stream
         await base.DisposeAsync().ConfigureAwait(false);
     }
 
-    // Pooled: a read that waits for data (most of them, on a connection) would otherwise allocate its state machine.
+    // Pooled: a read that waits for data would otherwise allocate its state machine.
     [System.Runtime.CompilerServices.AsyncMethodBuilder(typeof(System.Runtime.CompilerServices.PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<int> AwaitReadAsync(ValueTask<int> pending, Memory<byte> buffer)
     {

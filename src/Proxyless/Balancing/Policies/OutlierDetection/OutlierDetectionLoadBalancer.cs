@@ -10,13 +10,12 @@ namespace Proxyless.Balancing.Policies.OutlierDetection;
 /// last interval's counts; an ejected address's subchannels look TRANSIENT_FAILURE to the child, so the child stops
 /// picking them, until the ejection time (base x times ejected, capped) has passed.
 /// </summary>
-internal sealed class OutlierDetectionLoadBalancer : LoadBalancer
+internal sealed class OutlierDetectionLoadBalancer : DelegatingLoadBalancer
 {
     private readonly IChannelControlHelper _helper;
     private readonly ILogger _logger;
     private readonly Dictionary<string, AddressState> _addresses = new(StringComparer.Ordinal);
     private OutlierDetectionConfig? _config;
-    private readonly ChildPolicy _child;
     private volatile string[] _ejected = []; // the ejected addresses, for diagnostics (PublishEjected)
     private IDisposable? _timer;
     private bool _disposed;
@@ -25,7 +24,6 @@ internal sealed class OutlierDetectionLoadBalancer : LoadBalancer
     {
         _helper = helper;
         _logger = helper.LoggerFactory.CreateLogger<OutlierDetectionLoadBalancer>();
-        _child = new ChildPolicy(() => new ChildHelper(this));
     }
 
     public override Status UpdateChannelState(ChannelState state)
@@ -66,28 +64,26 @@ internal sealed class OutlierDetectionLoadBalancer : LoadBalancer
         }
 
         PublishEjected(); // addresses gone, or ejection turned off
-        return _child.Update(config.ChildPolicy, state);
+        return Child.Update(config.ChildPolicy, state);
     }
-
-    public override void ResolverError(Status error) => _child.Current?.ResolverError(error);
 
     internal override void DescribeEndpoints(Dictionary<string, string> notes)
     {
-        _child.Current?.DescribeEndpoints(notes);
+        base.DescribeEndpoints(notes);
         foreach (var address in _ejected)
         {
             notes[address] = notes.TryGetValue(address, out var note) ? $"{note}, ejected" : "ejected";
         }
     }
 
-    public override void ExitIdle() => _child.Current?.ExitIdle();
+    protected override IChannelControlHelper CreateChildHelper() => new ChildHelper(this);
 
     protected override void Dispose(bool disposing)
     {
         _disposed = true;
         _timer?.Dispose();
         _timer = null;
-        _child.Dispose();
+        base.Dispose(disposing);
     }
 
     private void OnInterval()
